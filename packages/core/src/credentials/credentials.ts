@@ -1,0 +1,130 @@
+import { inspect } from 'node:util';
+
+/** The secret-bearing fields a credential can hold; which ones are set depends on the kind. */
+export interface CredentialFields {
+  /** AWS access key id. Shown only masked (`AKIA…WXYZ`). */
+  accessKeyId?: string;
+  /** AWS secret access key. Never shown. */
+  secretAccessKey?: string;
+  /** AWS session token. Never shown. */
+  sessionToken?: string;
+  /** Bearer token (HTTP, catalog). Never shown. */
+  token?: string;
+  /** HTTP basic user name. */
+  username?: string;
+  /** HTTP basic password. Never shown. */
+  password?: string;
+  /** When the credentials stop working; undefined means "does not expire". */
+  expiresAt?: Date;
+  /** AWS account id, when the source knows it. */
+  accountId?: string;
+}
+
+/** The kind of a credential, derived from which fields it has. */
+export type CredentialKind = 'aws' | 'bearer' | 'basic' | 'anonymous';
+
+function mask(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return value.length <= 8 ? '****' : `${value.slice(0, 4)}****${value.slice(-4)}`;
+}
+
+/**
+ * Credentials from some source. Secrets live in private fields: `toString`, `toJSON`,
+ * `util.inspect` and `console.log` show only a redacted summary, so a credential object can be
+ * logged by mistake without leaking.
+ */
+export class Credentials {
+  readonly #fields: CredentialFields;
+  /** Name of the source that produced these credentials (`env`, `shared-credentials-file`, …). */
+  readonly source: string;
+
+  constructor(fields: CredentialFields, source: string) {
+    this.#fields = { ...fields };
+    this.source = source;
+  }
+
+  /** AWS access keys. */
+  static aws(fields: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiresAt?: Date; accountId?: string }, source: string): Credentials {
+    return new Credentials(fields, source);
+  }
+
+  /** A bearer token. */
+  static bearer(token: string, source: string, expiresAt?: Date): Credentials {
+    return new Credentials(expiresAt ? { token, expiresAt } : { token }, source);
+  }
+
+  /** HTTP basic credentials. */
+  static basic(username: string, password: string, source: string): Credentials {
+    return new Credentials({ username, password }, source);
+  }
+
+  /** Explicitly no credentials (unsigned requests). */
+  static anonymous(source = 'anonymous'): Credentials {
+    return new Credentials({}, source);
+  }
+
+  get kind(): CredentialKind {
+    const f = this.#fields;
+    if (f.accessKeyId !== undefined && f.secretAccessKey !== undefined) return 'aws';
+    if (f.token !== undefined) return 'bearer';
+    if (f.username !== undefined) return 'basic';
+    return 'anonymous';
+  }
+  get accessKeyId(): string | undefined {
+    return this.#fields.accessKeyId;
+  }
+  get secretAccessKey(): string | undefined {
+    return this.#fields.secretAccessKey;
+  }
+  get sessionToken(): string | undefined {
+    return this.#fields.sessionToken;
+  }
+  get token(): string | undefined {
+    return this.#fields.token;
+  }
+  get username(): string | undefined {
+    return this.#fields.username;
+  }
+  get password(): string | undefined {
+    return this.#fields.password;
+  }
+  get expiresAt(): Date | undefined {
+    return this.#fields.expiresAt;
+  }
+  get accountId(): string | undefined {
+    return this.#fields.accountId;
+  }
+
+  /** Milliseconds until expiry at `now` (Infinity when they do not expire). */
+  remainingMs(now: number = Date.now()): number {
+    return this.expiresAt ? this.expiresAt.getTime() - now : Number.POSITIVE_INFINITY;
+  }
+
+  /** A secret-free description: kind, source, masked key id, expiry. */
+  describe(): Record<string, string | undefined> {
+    return {
+      kind: this.kind,
+      source: this.source,
+      accessKeyId: mask(this.accessKeyId),
+      username: this.username,
+      sessionToken: this.sessionToken === undefined ? undefined : '(set)',
+      expiresAt: this.expiresAt?.toISOString(),
+    };
+  }
+
+  toString(): string {
+    const d = this.describe();
+    const parts = Object.entries(d)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`);
+    return `Credentials(${parts.join(', ')})`;
+  }
+
+  toJSON(): Record<string, string | undefined> {
+    return this.describe();
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}

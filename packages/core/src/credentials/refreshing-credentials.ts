@@ -1,0 +1,74 @@
+import type { CredentialSource, ResolveContext } from './credential-source.js';
+import type { Credentials } from './credentials.js';
+
+/** Refresh windows, as botocore's `RefreshableCredentials` uses them. */
+export interface RefreshOptions {
+  /** Refresh when less than this is left; on failure keep using the old credentials. Default 15 min. */
+  advisoryMs?: number;
+  /** Refresh when less than this is left; on failure throw. Default 10 min. */
+  mandatoryMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+  /** Told when an advisory refresh failed and old credentials were kept (no secret in the error). */
+  onAdvisoryFailure?: (error: unknown) => void;
+}
+
+/**
+ * Caches what a source returns and refreshes it ahead of `expiresAt`: within the advisory window a
+ * failed refresh keeps the old credentials; within the mandatory window it throws. However many
+ * callers ask at once, one refresh runs.
+ */
+export class RefreshingCredentialSource implements CredentialSource {
+  readonly name: string;
+  private cached: Credentials | undefined;
+  private inFlight: Promise<Credentials | undefined> | undefined;
+  private readonly advisoryMs: number;
+  private readonly mandatoryMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly inner: CredentialSource,
+    private readonly options: RefreshOptions = {},
+  ) {
+    this.name = inner.name;
+    this.advisoryMs = options.advisoryMs ?? 15 * 60_000;
+    this.mandatoryMs = options.mandatoryMs ?? 10 * 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Drop the cached credentials so the next call fetches new ones. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  async resolve(context: ResolveContext = {}): Promise<Credentials | undefined> {
+    const current = this.cached;
+    if (context.forceRefresh || !current) return this.refresh(context);
+    const remaining = current.remainingMs(this.now());
+    if (remaining > this.advisoryMs) return current;
+    if (remaining > this.mandatoryMs) {
+      try {
+        return (await this.refresh(context)) ?? current;
+      } catch (error) {
+        this.options.onAdvisoryFailure?.(error);
+        return current;
+      }
+    }
+    return this.refresh(context);
+  }
+
+  private refresh(context: ResolveContext): Promise<Credentials | undefined> {
+    if (!this.inFlight) {
+      this.inFlight = this.inner
+        .resolve(context)
+        .then((fresh) => {
+          this.cached = fresh;
+          return fresh;
+        })
+        .finally(() => {
+          this.inFlight = undefined;
+        });
+    }
+    return this.inFlight;
+  }
+}

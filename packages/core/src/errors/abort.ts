@@ -1,0 +1,20 @@
+import { AbortedError } from './error-types.js';
+
+/** Throw an AbortedError when the signal has fired; call before starting each unit of work. */
+export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
+  if (signal?.aborted) throw toAbortedError(signal.reason, what);
+}
+
+/** Convert whatever an AbortSignal carried into an AbortedError (keeping a StowageError reason as is). */
+export function toAbortedError(reason: unknown, what?: string): Error {
+  if (reason instanceof AbortedError) return reason;
+  if (reason instanceof Error && (reason as { code?: unknown }).code === 'Timeout') return reason;
+  return new AbortedError(what ? `${what} was aborted` : 'The operation was aborted', { cause: reason });
+}
+
+/** True for errors produced by an aborted signal, whichever library raised them. */
+export function isAbortError(error: unknown): boolean {
+  if (error instanceof AbortedError) return true;
+  if (!(error instanceof Error)) return false;
+  return error.name === 'AbortError' || (error as { code?: unknown }).code === 'ABORT_ERR';
+}

@@ -1,0 +1,55 @@
+import { TimeoutError } from '../errors/error-types.js';
+import type { Provider } from '../provider/provider.js';
+import { displayUri, type StorageUri } from '../uri/storage-uri.js';
+import { decorateProvider, type Layer } from './layer.js';
+
+/** Options of {@link withTimeout}. */
+export interface TimeoutOptions {
+  /** Limit for `stat`, `delete`, `copy`, `presign`, and for `read` until the stream opens. Default 30 s. */
+  operationMs?: number;
+  /** Limit for a whole `write` (0 = none, the default: large uploads take as long as they take). */
+  writeMs?: number;
+}
+
+/**
+ * Run `fn` with a signal that fires after `ms` (or when the caller's signal fires). The inner call
+ * gets the combined signal, so timing out cancels the network work instead of orphaning it.
+ */
+export async function withDeadline<T>(
+  operation: string,
+  ms: number,
+  uri: StorageUri | undefined,
+  callerSignal: AbortSignal | undefined,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (ms <= 0) return fn(callerSignal ?? new AbortController().signal);
+  const controller = new AbortController();
+  const where = uri ? ` on ${displayUri(uri)}` : '';
+  const timeoutError = new TimeoutError(`${operation}${where} timed out after ${ms} ms`, uri ? { uri: displayUri(uri) } : {});
+  const timer = setTimeout(() => controller.abort(timeoutError), ms);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
+  try {
+    return await fn(signal);
+  } catch (error) {
+    if (controller.signal.aborted && !callerSignal?.aborted) throw timeoutError;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Timeout layer: bounds each operation and cancels the underlying work when the time is up. */
+export function withTimeout(options: TimeoutOptions = {}): Layer {
+  const opMs = options.operationMs ?? 30_000;
+  const writeMs = options.writeMs ?? 0;
+  return (inner: Provider) =>
+    decorateProvider(inner, {
+      stat: (uri, o) => withDeadline('stat', opMs, uri, o?.signal, (signal) => inner.stat(uri, { ...o, signal })),
+      read: (uri, o) => withDeadline('read', opMs, uri, o?.signal, (signal) => inner.read(uri, { ...o, signal })),
+      write: (uri, body, o) => withDeadline('write', writeMs, uri, o?.signal, (signal) => inner.write(uri, body, { ...o, signal })),
+      delete: (uri, o) => withDeadline('delete', opMs, uri, o?.signal, (signal) => inner.delete(uri, { ...o, signal })),
+      ...(inner.copy
+        ? { copy: (s: StorageUri, d: StorageUri, o?: { signal?: AbortSignal }) => withDeadline('copy', opMs, s, o?.signal, (signal) => inner.copy!(s, d, { ...o, signal })) }
+        : {}),
+    } as Partial<Provider>);
+}

@@ -1,0 +1,48 @@
+import type { Entry } from '../provider/provider.js';
+import { type StorageUri } from '../uri/storage-uri.js';
+import { withKey } from '../uri/uri-path.js';
+
+/** An object as a backend lists it, before delimiting. */
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+}
+
+/**
+ * Turn a key-ordered stream of objects under `prefix` into S3-style entries: every object when
+ * `recursive`, otherwise objects directly under the prefix plus one `prefix` entry per
+ * "sub-directory". Keys sharing a sub-prefix are contiguous in key order, so one look-behind is enough
+ * and memory stays constant.
+ */
+export async function* delimitListing(
+  base: StorageUri,
+  prefixKey: string,
+  objects: AsyncIterable<ListedObject> | Iterable<ListedObject>,
+  recursive: boolean,
+): AsyncIterable<Entry> {
+  let lastPrefix: string | undefined;
+  for await (const object of objects) {
+    if (!object.key.startsWith(prefixKey)) continue;
+    if (!recursive) {
+      const slash = object.key.indexOf('/', prefixKey.length);
+      if (slash !== -1) {
+        const common = object.key.slice(0, slash + 1);
+        if (common !== lastPrefix) {
+          lastPrefix = common;
+          yield { type: 'prefix', key: common, uri: withKey(base, common) };
+        }
+        continue;
+      }
+    }
+    yield {
+      type: 'object',
+      key: object.key,
+      uri: withKey(base, object.key),
+      size: object.size,
+      ...(object.etag === undefined ? {} : { etag: object.etag }),
+      ...(object.lastModified === undefined ? {} : { lastModified: object.lastModified }),
+    };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What a provider can do. The engine, the conformance suite and the CLI ask these flags instead of
+ * checking classes; a missing capability throws `UnsupportedOperationError`.
+ */
+export interface Capabilities {
+  /** `stat` and `read`. */
+  read: boolean;
+  /** `write`. */
+  write: boolean;
+  /** `list`. */
+  list: boolean;
+  /** `delete` and `deleteMany`. */
+  delete: boolean;
+  /** `read` honours `range`. */
+  rangeRead: boolean;
+  /** `beginUpload`/`uploadPart`/`completeUpload`/`abortUpload`. */
+  multipart: boolean;
+  /** `copy` within the provider without moving bytes through the client. */
+  serverSideCopy: boolean;
+  /** `presign`. */
+  presign: boolean;
+  /** `?versionId=` on reads and version ids in results. */
+  versioning: boolean;
+  /** User metadata and content type are stored and returned. */
+  metadata: boolean;
+  /** `ifNoneMatch: '*'` on write and `ifMatch` on read are enforced. */
+  conditionalWrite: boolean;
+}
+
+/** A capability table with every flag false; spread it and switch on what a provider has. */
+export const NO_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
+  read: false,
+  write: false,
+  list: false,
+  delete: false,
+  rangeRead: false,
+  multipart: false,
+  serverSideCopy: false,
+  presign: false,
+  versioning: false,
+  metadata: false,
+  conditionalWrite: false,
+});

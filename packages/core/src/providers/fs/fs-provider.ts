@@ -1,0 +1,188 @@
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { toAbortedError } from '../../errors/abort.js';
+import { InvalidArgumentError, NotFoundError, PermissionDeniedError, PreconditionFailedError } from '../../errors/error-types.js';
+import type { StowageError } from '../../errors/stowage-error.js';
+import { delimitListing } from '../../listing/delimit.js';
+import { writeFileAtomically } from '../../local/atomic-file.js';
+import { tempPathFor } from '../../local/temp-path.js';
+import { toReadable } from '../../provider/body.js';
+import type { Capabilities } from '../../provider/capabilities.js';
+import { deleteEach } from '../../provider/delete-each.js';
+import type {
+  Body,
+  CopyObjectOptions,
+  DeleteOptions,
+  DeleteOutcome,
+  Entry,
+  ListOptions,
+  ObjectStat,
+  Provider,
+  ReadOptions,
+  StatOptions,
+  WriteOptions,
+  WriteResult,
+} from '../../provider/provider.js';
+import { resolveRange } from '../../provider/range.js';
+import { displayUri, type StorageUri } from '../../uri/storage-uri.js';
+import { fileEtag, walkFiles } from './fs-walk.js';
+
+/** Options of {@link FsProvider}. */
+export interface FsProviderOptions {
+  /** Confine the provider to this directory: URIs outside it are refused. */
+  root?: string;
+}
+
+/**
+ * `file:///abs/path` and plain paths. Writes stream into a temp file beside the target and are
+ * renamed into place, so a crash or abort never leaves a partial file; listings follow S3 rules
+ * (key order, `/` delimiter) so code written against S3 behaves the same on disk.
+ */
+export class FsProvider implements Provider {
+  readonly name = 'fs';
+  readonly schemes = ['file'] as const;
+  readonly capabilities: Readonly<Capabilities> = Object.freeze({
+    read: true,
+    write: true,
+    list: true,
+    delete: true,
+    rangeRead: true,
+    multipart: false,
+    serverSideCopy: true,
+    presign: false,
+    versioning: false,
+    metadata: false,
+    conditionalWrite: true,
+  });
+  private readonly root: string | undefined;
+
+  constructor(options: FsProviderOptions = {}) {
+    this.root = options.root === undefined ? undefined : resolve(options.root);
+  }
+
+  private pathOf(uri: StorageUri): string {
+    const path = `/${uri.key}`;
+    if (this.root !== undefined) {
+      const rel = relative(this.root, resolve(path));
+      if (rel.startsWith('..') || rel.startsWith(sep)) {
+        throw new PermissionDeniedError(`${displayUri(uri)} is outside the provider root ${this.root}`, { uri: displayUri(uri), provider: this.name });
+      }
+    }
+    return path;
+  }
+
+  private mapError(error: unknown, uri: StorageUri): unknown {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = displayUri(uri);
+    const opts = { uri: where, provider: this.name, cause: error };
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return new NotFoundError(`No such file: ${where}`, opts);
+    if (code === 'EACCES' || code === 'EPERM') return new PermissionDeniedError(`Permission denied: ${where}`, opts);
+    return error as StowageError;
+  }
+
+  async stat(uri: StorageUri, _options?: StatOptions): Promise<ObjectStat> {
+    const path = this.pathOf(uri);
+    if (uri.key.endsWith('/')) throw new NotFoundError(`${displayUri(uri)} is a directory, not a file`, { uri: displayUri(uri), provider: this.name });
+    const info = await stat(path).catch((e) => {
+      throw this.mapError(e, uri);
+    });
+    if (!info.isFile()) throw new NotFoundError(`${displayUri(uri)} is not a regular file`, { uri: displayUri(uri), provider: this.name });
+    return { uri, size: info.size, etag: fileEtag(info), lastModified: info.mtime, acceptsRanges: true };
+  }
+
+  async read(uri: StorageUri, options: ReadOptions = {}): Promise<Readable> {
+    if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
+    const info = await this.stat(uri);
+    if (options.ifMatch !== undefined && options.ifMatch !== info.etag) {
+      throw new PreconditionFailedError(`${displayUri(uri)} changed (ETag is no longer ${options.ifMatch})`, { uri: displayUri(uri), provider: this.name });
+    }
+    let start = 0;
+    let end: number | undefined;
+    if (options.range) {
+      const span = resolveRange(options.range, info.size, displayUri(uri));
+      if (!span) return toReadable(new Uint8Array());
+      [start, end] = span;
+    }
+    return createReadStream(this.pathOf(uri), {
+      start,
+      ...(end === undefined ? {} : { end }),
+      highWaterMark: 256 * 1024,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  async write(uri: StorageUri, body: Body, options: WriteOptions = {}): Promise<WriteResult> {
+    const path = this.pathOf(uri);
+    if (uri.key.endsWith('/')) {
+      // A "dir/" marker object: the directory itself. Only an empty marker makes sense.
+      const source = toReadable(body);
+      for await (const chunk of source) {
+        if ((chunk as Buffer).length > 0) throw new InvalidArgumentError(`Cannot write data to a directory key: ${displayUri(uri)}`, { uri: displayUri(uri) });
+      }
+      await mkdir(path, { recursive: true });
+      return { uri, size: 0 };
+    }
+    try {
+      const result = await writeFileAtomically(path, toReadable(body), {
+        label: displayUri(uri),
+        ...(options.contentLength === undefined ? {} : { expectedSize: options.contentLength }),
+        ...(options.checksum === undefined ? {} : { expectedChecksums: options.checksum }),
+        createOnly: options.ifNoneMatch === '*',
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      const info = await stat(path);
+      return { uri, size: result.size, etag: fileEtag(info), checksums: result.checksums };
+    } catch (error) {
+      throw this.mapError(error, uri);
+    }
+  }
+
+  async *list(prefix: StorageUri, options: ListOptions = {}): AsyncIterable<Entry> {
+    const key = prefix.key;
+    const slash = key.lastIndexOf('/');
+    const dirKey = key.slice(0, slash + 1);
+    const namePrefix = key.slice(slash + 1);
+    const dir = this.pathOf({ ...prefix, key: dirKey });
+    const files = walkFiles(dir, dirKey, namePrefix, options.recursive ?? false, options.signal);
+    for await (const entry of delimitListing(prefix, key, files, options.recursive ?? false)) {
+      if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
+      yield entry;
+    }
+  }
+
+  async delete(uri: StorageUri, _options?: DeleteOptions): Promise<void> {
+    const path = this.pathOf(uri);
+    if (uri.key.endsWith('/')) return; // directories are not objects
+    await unlink(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return;
+      throw this.mapError(error, uri);
+    });
+  }
+
+  deleteMany(uris: Iterable<StorageUri> | AsyncIterable<StorageUri>, options?: DeleteOptions): AsyncIterable<DeleteOutcome> {
+    return deleteEach(this, uris, options);
+  }
+
+  async copy(source: StorageUri, destination: StorageUri, options: CopyObjectOptions = {}): Promise<WriteResult> {
+    const info = await this.stat(source);
+    if (options.ifMatch !== undefined && options.ifMatch !== info.etag) {
+      throw new PreconditionFailedError(`${displayUri(source)} changed (ETag is no longer ${options.ifMatch})`, { uri: displayUri(source) });
+    }
+    const target = this.pathOf(destination);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = tempPathFor(target);
+    try {
+      // copyFile uses copy-on-write clones where the file system has them.
+      await copyFile(this.pathOf(source), temp);
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw this.mapError(error, source);
+    }
+    const out = await stat(target);
+    return { uri: destination, size: out.size, etag: fileEtag(out) };
+  }
+}

@@ -1,0 +1,64 @@
+import type { Dirent } from 'node:fs';
+import { opendir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ListedObject } from '../../listing/delimit.js';
+import { compareKeys } from '../../listing/key-order.js';
+import { isTempName } from '../../local/temp-path.js';
+
+/**
+ * Walk a directory tree yielding regular files in S3 key order. A directory `d` sorts as `d/`, so
+ * `a-b` (0x2d) comes before `a/x` (0x2f) exactly as S3 orders the keys. Memory: one directory
+ * listing per level of depth.
+ */
+export async function* walkFiles(
+  dir: string,
+  keyPrefix: string,
+  namePrefix: string,
+  recursive: boolean,
+  signal?: AbortSignal,
+): AsyncIterable<ListedObject> {
+  let entries: Dirent[];
+  try {
+    const handle = await opendir(dir);
+    entries = [];
+    for await (const entry of handle) {
+      if (entry.name.startsWith(namePrefix) && !isTempName(entry.name)) entries.push(entry);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    throw error;
+  }
+  const sortName = (e: Dirent) => (e.isDirectory() ? `${e.name}/` : e.name);
+  entries.sort((a, b) => compareKeys(sortName(a), sortName(b)));
+  for (const entry of entries) {
+    if (signal?.aborted) return;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (recursive) yield* walkFiles(full, `${keyPrefix}${entry.name}/`, '', true, signal);
+      // S3 has no empty "directories": show a sub-prefix only when some file lies under it.
+      else if (await containsFile(full)) yield { key: `${keyPrefix}${entry.name}/`, size: -1 };
+      continue;
+    }
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(full);
+    } catch {
+      continue; // deleted while listing
+    }
+    if (!info.isFile()) continue;
+    yield { key: `${keyPrefix}${entry.name}`, size: info.size, lastModified: info.mtime, etag: fileEtag(info) };
+  }
+}
+
+/** A validator that changes when the file changes: size, mtime in ns, inode. */
+export function fileEtag(info: { size: number; mtimeMs: number; ino: number }): string {
+  return `"${info.size.toString(16)}-${Math.round(info.mtimeMs * 1000).toString(16)}-${info.ino.toString(16)}"`;
+}
+
+async function containsFile(dir: string): Promise<boolean> {
+  for await (const file of walkFiles(dir, '', '', true)) {
+    if (file) return true;
+  }
+  return false;
+}

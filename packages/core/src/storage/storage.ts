@@ -1,0 +1,129 @@
+import 'reflect-metadata';
+import type { Readable } from 'node:stream';
+import { inject, injectable, injectAll } from 'tsyringe';
+import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
+import { InvalidArgumentError, InvalidUriError } from '../errors/error-types.js';
+import { applyLayers } from '../layers/layer.js';
+import { unsupported } from '../provider/unsupported.js';
+import type {
+  Body,
+  DeleteOptions,
+  DeleteOutcome,
+  Entry,
+  ListOptions,
+  ObjectStat,
+  PresignOptions,
+  Provider,
+  ReadOptions,
+  StatOptions,
+  WriteOptions,
+  WriteResult,
+} from '../provider/provider.js';
+import { displayUri, parseUri, type StorageUri, type UriLike } from '../uri/storage-uri.js';
+import type { StorageConfig } from './storage-config.js';
+
+/**
+ * The composition root users talk to: it picks the provider for each URI by scheme and applies the
+ * configured layers once, so every call goes through the same retry/timeout/logging behaviour.
+ */
+@injectable()
+export class Storage {
+  private readonly byScheme = new Map<string, Provider>();
+  /** Providers as registered, after layers. */
+  readonly providers: readonly Provider[];
+  readonly config: StorageConfig;
+
+  constructor(@injectAll(PROVIDER) providers: Provider[], @inject(STORAGE_CONFIG) config: StorageConfig = {}) {
+    this.config = config;
+    const layered = providers.map((p) => applyLayers(p, config.layers ?? []));
+    for (const provider of layered) {
+      for (const scheme of provider.schemes) {
+        if (this.byScheme.has(scheme)) {
+          throw new InvalidArgumentError(`Two providers serve "${scheme}:" (${this.byScheme.get(scheme)!.name} and ${provider.name})`);
+        }
+        this.byScheme.set(scheme, provider);
+      }
+    }
+    this.providers = layered;
+  }
+
+  /** The provider serving a URI's scheme. @throws InvalidUriError when none does. */
+  providerFor(uri: UriLike): Provider {
+    const parsed = parseUri(uri);
+    const provider = this.byScheme.get(parsed.scheme);
+    if (!provider) {
+      const known = [...this.byScheme.keys()].join(', ');
+      throw new InvalidUriError(`No provider for "${parsed.scheme}:" in ${displayUri(parsed)} (registered: ${known})`, {
+        uri: displayUri(parsed),
+        hint: `Install and register the adapter for ${parsed.scheme}:// (e.g. @stowage/${parsed.scheme.replace(/s$/, '')}).`,
+      });
+    }
+    return provider;
+  }
+
+  /** Size, validators and metadata of one object. */
+  stat(uri: UriLike, options?: StatOptions): Promise<ObjectStat> {
+    const parsed = parseUri(uri);
+    return this.providerFor(parsed).stat(parsed, options);
+  }
+
+  /** The object's bytes as a stream. */
+  read(uri: UriLike, options?: ReadOptions): Promise<Readable> {
+    const parsed = parseUri(uri);
+    return this.providerFor(parsed).read(parsed, options);
+  }
+
+  /** Store an object atomically from a stream, buffer, string or async iterable. */
+  write(uri: UriLike, body: Body, options?: WriteOptions): Promise<WriteResult> {
+    const parsed = parseUri(uri);
+    return this.providerFor(parsed).write(parsed, body, options);
+  }
+
+  /** Entries under a prefix, in key order, pages hidden. */
+  list(prefix: UriLike, options?: ListOptions): AsyncIterable<Entry> {
+    const parsed = parseUri(prefix);
+    return this.providerFor(parsed).list(parsed, options);
+  }
+
+  /** Delete one object (a missing object is not an error). */
+  delete(uri: UriLike, options?: DeleteOptions): Promise<void> {
+    const parsed = parseUri(uri);
+    return this.providerFor(parsed).delete(parsed, options);
+  }
+
+  /** Delete many objects of one provider, batched where it can; yields one outcome per key. */
+  async *deleteMany(uris: Iterable<UriLike> | AsyncIterable<UriLike>, options?: DeleteOptions): AsyncIterable<DeleteOutcome> {
+    let provider: Provider | undefined;
+    const self = this;
+    async function* parsed(): AsyncIterable<StorageUri> {
+      for await (const u of uris) {
+        const p = parseUri(u);
+        const mine = self.providerFor(p);
+        if (provider && mine !== provider) throw new InvalidArgumentError('deleteMany takes URIs of one provider at a time');
+        provider = mine;
+        yield p;
+      }
+    }
+    const iterator = parsed()[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) return;
+    async function* all(): AsyncIterable<StorageUri> {
+      yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    }
+    yield* provider!.deleteMany(all(), options);
+  }
+
+  /** A time-limited URL granting `method` on the object. */
+  presign(uri: UriLike, options?: PresignOptions): Promise<string> {
+    const parsed = parseUri(uri);
+    const provider = this.providerFor(parsed);
+    if (!provider.presign) throw unsupported(provider.name, 'presign', parsed);
+    return provider.presign(parsed, options);
+  }
+
+  /** Close every provider (sockets, timers). */
+  async close(): Promise<void> {
+    await Promise.all(this.providers.map((p) => p.close?.()));
+  }
+}
