@@ -1,41 +1,44 @@
 import 'reflect-metadata';
 
-export * from './errors/stowage-error.js';
+export * from './credentials/credential-chain.js';
+export * from './credentials/credential-source.js';
+export * from './credentials/credentials.js';
+export * from './credentials/refreshing-credentials.js';
+export * from './di/tokens.js';
+export { isAbortError, throwIfAborted, toAbortedError } from './errors/abort.js';
 export * from './errors/error-types.js';
 export { redactSecrets } from './errors/redact.js';
-export { throwIfAborted, toAbortedError, isAbortError } from './errors/abort.js';
-
-export * from './uri/storage-uri.js';
-export * from './uri/uri-path.js';
-
-export * from './provider/provider.js';
-export * from './provider/capabilities.js';
-export { toReadable, knownLength, readAll } from './provider/body.js';
-export { resolveRange } from './provider/range.js';
-export { deleteEach } from './provider/delete-each.js';
-export { unsupported } from './provider/unsupported.js';
-
+export * from './errors/stowage-error.js';
 export * from './integrity/digest-stream.js';
 export * from './integrity/verify.js';
-export * from './listing/delimit.js';
-export { compareKeys } from './listing/key-order.js';
-export * from './local/atomic-file.js';
-export { tempPathFor, isTempName, TEMP_MARKER } from './local/temp-path.js';
-
-export * from './credentials/credentials.js';
-export * from './credentials/credential-source.js';
-export * from './credentials/credential-chain.js';
-export * from './credentials/refreshing-credentials.js';
-
+export { abortableSleep } from './layers/abortable-sleep.js';
 export * from './layers/layer.js';
 export * from './layers/retry.js';
 export * from './layers/timeout.js';
-export { abortableSleep } from './layers/abortable-sleep.js';
-
+export * from './listing/delimit.js';
+export { compareKeys } from './listing/key-order.js';
+export * from './local/atomic-file.js';
+export { isTempName, TEMP_MARKER, tempPathFor } from './local/temp-path.js';
+export { knownLength, readAll, toReadable } from './provider/body.js';
+export * from './provider/capabilities.js';
+export { deleteEach } from './provider/delete-each.js';
+export * from './provider/provider.js';
+export { resolveRange } from './provider/range.js';
+export { unsupported } from './provider/unsupported.js';
 export { FsProvider, type FsProviderOptions } from './providers/fs/fs-provider.js';
 export { MemoryProvider } from './providers/memory/memory-provider.js';
-
-export * from './di/tokens.js';
-export * from './storage/storage-config.js';
-export { Storage } from './storage/storage.js';
+export * from './router/index.js';
 export * from './storage/create-storage.js';
+export { Storage } from './storage/storage.js';
+export * from './storage/storage-config.js';
+export * from './transfer/copy-options.js';
+export { isDirectoryMarker } from './transfer/copy-tree.js';
+export { defaultStateDir, uploadStatePath } from './transfer/multipart-upload.js';
+export { looksSame } from './transfer/overwrite-policy.js';
+export { ProgressMeter, type ProgressMeterOptions, type ProgressReport } from './transfer/progress-meter.js';
+export { partialPaths } from './transfer/ranged-download.js';
+export { Transfer, type TransferContext } from './transfer/transfer.js';
+export * from './transfer/transfer-events.js';
+export { runPool } from './transfer/worker-pool.js';
+export * from './uri/storage-uri.js';
+export * from './uri/uri-path.js';

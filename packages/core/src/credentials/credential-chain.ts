@@ -78,7 +78,12 @@ export class CredentialChain implements CredentialSource {
     let failure: unknown;
     for (const source of this.sources) {
       if (chosen || failure !== undefined) {
-        steps.push({ source: source.name, outcome: 'not-reached', reason: chosen ? 'an earlier source won' : 'stopped by an error', details: [] });
+        steps.push({
+          source: source.name,
+          outcome: 'not-reached',
+          reason: chosen ? 'an earlier source won' : 'stopped by an error',
+          details: [],
+        });
         continue;
       }
       const details: string[] = [];
@@ -90,19 +95,37 @@ export class CredentialChain implements CredentialSource {
         const found = await source.resolve({ ...context, note });
         if (found) {
           chosen = found;
-          steps.push({ source: source.name, outcome: 'chosen', reason: `credentials from ${found.source}`, details });
+          steps.push({
+            source: source.name,
+            outcome: 'chosen',
+            reason: `credentials from ${found.source}`,
+            details,
+          });
         } else {
-          steps.push({ source: source.name, outcome: 'skipped', reason: details.at(-1) ?? 'no credentials here', details: details.slice(0, -1) });
+          steps.push({
+            source: source.name,
+            outcome: 'skipped',
+            reason: details.at(-1) ?? 'no credentials here',
+            details: details.slice(0, -1),
+          });
         }
       } catch (error) {
         failure = error;
-        steps.push({ source: source.name, outcome: 'failed', reason: redactSecrets((error as Error).message), details });
+        steps.push({
+          source: source.name,
+          outcome: 'failed',
+          reason: redactSecrets((error as Error).message),
+          details,
+        });
       }
     }
     const explanation: Explanation = { chosen: chosen?.source, steps };
     if (chosen) explanation.credentials = chosen.describe();
     if (failure !== undefined) {
-      explanation.error = { code: (failure as { code?: string }).code, message: redactSecrets((failure as Error).message) };
+      explanation.error = {
+        code: (failure as { code?: string }).code,
+        message: redactSecrets((failure as Error).message),
+      };
       if (throwOnFailure) throw failure;
       return { credentials: undefined, explanation };
     }

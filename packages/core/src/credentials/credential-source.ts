@@ -10,6 +10,12 @@ export interface ResolveContext {
   cwd?: string;
   /** A profile chosen explicitly (like `boto3.Session(profile_name=...)`). */
   profile?: string;
+  /**
+   * The host (`host[:port]`) the credentials are wanted for, when the caller talks to one: sources
+   * keyed by host (`~/.netrc`, per-host tokens) answer only for their hosts, so a secret for one
+   * server is never sent to another.
+   */
+  host?: string;
   /** Ignore cached credentials (after the backend said they expired). */
   forceRefresh?: boolean;
   signal?: AbortSignal;

@@ -44,7 +44,16 @@ export class Credentials {
   }
 
   /** AWS access keys. */
-  static aws(fields: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiresAt?: Date; accountId?: string }, source: string): Credentials {
+  static aws(
+    fields: {
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken?: string;
+      expiresAt?: Date;
+      accountId?: string;
+    },
+    source: string,
+  ): Credentials {
     return new Credentials(fields, source);
   }
 

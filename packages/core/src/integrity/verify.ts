@@ -17,7 +17,9 @@ export function verifyChecksums(expected: Checksums | undefined, actual: Checksu
     compared.push(name);
     const same = name === 'md5Hex' ? want.toLowerCase() === got.toLowerCase() : want === got;
     if (!same) {
-      throw new ChecksumMismatchError(`${name} mismatch for ${where}: expected ${want}, got ${got}`, { uri: where });
+      throw new ChecksumMismatchError(`${name} mismatch for ${where}: expected ${want}, got ${got}`, {
+        uri: where,
+      });
     }
   }
   return compared;
@@ -26,6 +28,10 @@ export function verifyChecksums(expected: Checksums | undefined, actual: Checksu
 /** Fail when a byte count differs from the declared length (a truncated or padded body). */
 export function verifySize(expected: number | undefined, actual: number, where: string): void {
   if (expected !== undefined && expected !== actual) {
-    throw new ChecksumMismatchError(`Size mismatch for ${where}: expected ${expected} bytes, got ${actual}`, { uri: where });
+    // Retryable: a short body is nearly always a dropped connection, not bad data at the source.
+    throw new ChecksumMismatchError(`Size mismatch for ${where}: expected ${expected} bytes, got ${actual}`, {
+      uri: where,
+      retryable: true,
+    });
   }
 }

@@ -61,7 +61,8 @@ export async function retrying<T>(
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt >= maxAttempts || isAbortError(error) || options.signal?.aborted || !shouldRetry(error)) throw error;
+      if (attempt >= maxAttempts || isAbortError(error) || options.signal?.aborted || !shouldRetry(error))
+        throw error;
       const delayMs = backoffDelay(attempt + 1, error, options);
       const e = error as { code?: string; message?: string };
       options.onRetry?.({
@@ -94,16 +95,24 @@ export function withRetry(options: RetryOptions = {}): Layer {
         replayable(body)
           ? retrying('write', () => inner.write(uri, body, o), { ...options, signal: o?.signal, uri })
           : inner.write(uri, body, o),
-      delete: (uri, o) => retrying('delete', () => inner.delete(uri, o), { ...options, signal: o?.signal, uri }),
+      delete: (uri, o) =>
+        retrying('delete', () => inner.delete(uri, o), { ...options, signal: o?.signal, uri }),
       list: (prefix, o) => retryList(inner, prefix, o, options),
       ...(inner.copy
-        ? { copy: (s: StorageUri, d: StorageUri, o?: { signal?: AbortSignal }) => retrying('copy', () => inner.copy!(s, d, o), { ...options, signal: o?.signal, uri: s }) }
+        ? {
+            copy: (s: StorageUri, d: StorageUri, o?: { signal?: AbortSignal }) =>
+              retrying('copy', () => inner.copy!(s, d, o), { ...options, signal: o?.signal, uri: s }),
+          }
         : {}),
       ...(inner.uploadPart
         ? {
             uploadPart: (h, n, body, o) =>
               replayable(body)
-                ? retrying('uploadPart', () => inner.uploadPart!(h, n, body, o), { ...options, signal: o?.signal, uri: h.uri })
+                ? retrying('uploadPart', () => inner.uploadPart!(h, n, body, o), {
+                    ...options,
+                    signal: o?.signal,
+                    uri: h.uri,
+                  })
                 : inner.uploadPart!(h, n, body, o),
           }
         : {}),
@@ -129,7 +138,13 @@ async function* retryList(
     } catch (error) {
       if (yielded || attempt >= maxAttempts || isAbortError(error) || !shouldRetry(error)) throw error;
       const delayMs = backoffDelay(attempt + 1, error, options);
-      options.onRetry?.({ operation: 'list', uri: displayUri(prefix), attempt: attempt + 1, delayMs, reason: (error as Error).message });
+      options.onRetry?.({
+        operation: 'list',
+        uri: displayUri(prefix),
+        attempt: attempt + 1,
+        delayMs,
+        reason: (error as Error).message,
+      });
       await abortableSleep(delayMs, listOptions?.signal);
     }
   }

@@ -25,7 +25,10 @@ export async function withDeadline<T>(
   if (ms <= 0) return fn(callerSignal ?? new AbortController().signal);
   const controller = new AbortController();
   const where = uri ? ` on ${displayUri(uri)}` : '';
-  const timeoutError = new TimeoutError(`${operation}${where} timed out after ${ms} ms`, uri ? { uri: displayUri(uri) } : {});
+  const timeoutError = new TimeoutError(
+    `${operation}${where} timed out after ${ms} ms`,
+    uri ? { uri: displayUri(uri) } : {},
+  );
   const timer = setTimeout(() => controller.abort(timeoutError), ms);
   const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
   try {
@@ -44,12 +47,19 @@ export function withTimeout(options: TimeoutOptions = {}): Layer {
   const writeMs = options.writeMs ?? 0;
   return (inner: Provider) =>
     decorateProvider(inner, {
-      stat: (uri, o) => withDeadline('stat', opMs, uri, o?.signal, (signal) => inner.stat(uri, { ...o, signal })),
-      read: (uri, o) => withDeadline('read', opMs, uri, o?.signal, (signal) => inner.read(uri, { ...o, signal })),
-      write: (uri, body, o) => withDeadline('write', writeMs, uri, o?.signal, (signal) => inner.write(uri, body, { ...o, signal })),
-      delete: (uri, o) => withDeadline('delete', opMs, uri, o?.signal, (signal) => inner.delete(uri, { ...o, signal })),
+      stat: (uri, o) =>
+        withDeadline('stat', opMs, uri, o?.signal, (signal) => inner.stat(uri, { ...o, signal })),
+      read: (uri, o) =>
+        withDeadline('read', opMs, uri, o?.signal, (signal) => inner.read(uri, { ...o, signal })),
+      write: (uri, body, o) =>
+        withDeadline('write', writeMs, uri, o?.signal, (signal) => inner.write(uri, body, { ...o, signal })),
+      delete: (uri, o) =>
+        withDeadline('delete', opMs, uri, o?.signal, (signal) => inner.delete(uri, { ...o, signal })),
       ...(inner.copy
-        ? { copy: (s: StorageUri, d: StorageUri, o?: { signal?: AbortSignal }) => withDeadline('copy', opMs, s, o?.signal, (signal) => inner.copy!(s, d, { ...o, signal })) }
+        ? {
+            copy: (s: StorageUri, d: StorageUri, o?: { signal?: AbortSignal }) =>
+              withDeadline('copy', opMs, s, o?.signal, (signal) => inner.copy!(s, d, { ...o, signal })),
+          }
         : {}),
     } as Partial<Provider>);
 }

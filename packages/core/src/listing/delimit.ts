@@ -1,5 +1,5 @@
 import type { Entry } from '../provider/provider.js';
-import { type StorageUri } from '../uri/storage-uri.js';
+import type { StorageUri } from '../uri/storage-uri.js';
 import { withKey } from '../uri/uri-path.js';
 
 /** An object as a backend lists it, before delimiting. */

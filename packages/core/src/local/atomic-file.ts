@@ -34,13 +34,22 @@ export interface AtomicWriteResult {
  * Stream into a temp file beside `path`, verify size and digests, then rename into place. Readers
  * see the old file or the new one, never a part; on any failure or abort the temp file is removed.
  */
-export async function writeFileAtomically(path: string, source: Readable, options: AtomicWriteOptions = {}): Promise<AtomicWriteResult> {
+export async function writeFileAtomically(
+  path: string,
+  source: Readable,
+  options: AtomicWriteOptions = {},
+): Promise<AtomicWriteResult> {
   const label = options.label ?? path;
   await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
   const digest = new DigestStream(['sha256', 'md5'], options.onProgress);
   try {
-    await pipeline(source, digest, createWriteStream(temp, { flags: 'wx' }), ...(options.signal ? [{ signal: options.signal }] : [])).catch((error) => {
+    await pipeline(
+      source,
+      digest,
+      createWriteStream(temp, { flags: 'wx' }),
+      ...(options.signal ? [{ signal: options.signal }] : []),
+    ).catch((error) => {
       throw options.signal?.aborted ? toAbortedError(options.signal.reason, `write to ${label}`) : error;
     });
     const checksums = digest.checksums();
@@ -49,7 +58,8 @@ export async function writeFileAtomically(path: string, source: Readable, option
     if (options.createOnly) {
       // link() fails when the target exists, so create-only is atomic against other writers.
       await link(temp, path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EEXIST') throw new PreconditionFailedError(`${label} already exists`, { uri: label });
+        if (error.code === 'EEXIST')
+          throw new PreconditionFailedError(`${label} already exists`, { uri: label });
         throw error;
       });
       await unlink(temp);

@@ -5,7 +5,8 @@ import type { Body } from './provider.js';
 export function toReadable(body: Body): Readable {
   if (body instanceof Readable) return body;
   if (typeof body === 'string') return Readable.from([Buffer.from(body, 'utf8')], { objectMode: false });
-  if (body instanceof Uint8Array) return Readable.from(body.length === 0 ? [] : [body], { objectMode: false });
+  if (body instanceof Uint8Array)
+    return Readable.from(body.length === 0 ? [] : [body], { objectMode: false });
   return Readable.from(body, { objectMode: false });
 }
 
@@ -19,6 +20,7 @@ export function knownLength(body: Body): number | undefined {
 /** Read a whole stream into one buffer; only for small objects (tests, `cat` of metadata files). */
 export async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
   return Buffer.concat(chunks);
 }

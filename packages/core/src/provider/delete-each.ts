@@ -1,5 +1,5 @@
-import type { DeleteOptions, DeleteOutcome, Provider } from './provider.js';
 import type { StorageUri } from '../uri/storage-uri.js';
+import type { DeleteOptions, DeleteOutcome, Provider } from './provider.js';
 
 /** `deleteMany` for backends without a batch call: one delete per key, failures reported per key. */
 export async function* deleteEach(

@@ -168,7 +168,10 @@ export interface Provider {
   /** Delete one object; deleting a missing object succeeds (as on S3). */
   delete(uri: StorageUri, options?: DeleteOptions): Promise<void>;
   /** Delete many objects, batched where the backend batches; per-key failures are reported, not thrown. */
-  deleteMany(uris: Iterable<StorageUri> | AsyncIterable<StorageUri>, options?: DeleteOptions): AsyncIterable<DeleteOutcome>;
+  deleteMany(
+    uris: Iterable<StorageUri> | AsyncIterable<StorageUri>,
+    options?: DeleteOptions,
+  ): AsyncIterable<DeleteOutcome>;
 
   /** Server-side copy within this provider. */
   copy?(source: StorageUri, destination: StorageUri, options?: CopyObjectOptions): Promise<WriteResult>;
@@ -178,9 +181,18 @@ export interface Provider {
   /** Start a multipart upload. */
   beginUpload?(uri: StorageUri, options?: MultipartOptions): Promise<UploadHandle>;
   /** Upload one part (numbers from 1). */
-  uploadPart?(handle: UploadHandle, partNumber: number, body: Body, options?: { contentLength?: number; signal?: AbortSignal }): Promise<UploadedPart>;
+  uploadPart?(
+    handle: UploadHandle,
+    partNumber: number,
+    body: Body,
+    options?: { contentLength?: number; signal?: AbortSignal },
+  ): Promise<UploadedPart>;
   /** Finish a multipart upload with its parts in order. */
-  completeUpload?(handle: UploadHandle, parts: UploadedPart[], options?: { signal?: AbortSignal }): Promise<WriteResult>;
+  completeUpload?(
+    handle: UploadHandle,
+    parts: UploadedPart[],
+    options?: { signal?: AbortSignal },
+  ): Promise<WriteResult>;
   /** Abort a multipart upload and free its parts. */
   abortUpload?(handle: UploadHandle, options?: { signal?: AbortSignal }): Promise<void>;
   /** Parts already uploaded (for resuming). */

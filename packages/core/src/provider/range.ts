@@ -8,12 +8,18 @@ import type { ByteRange } from './provider.js';
  */
 export function resolveRange(range: ByteRange, size: number, where: string): [number, number] | undefined {
   const { start } = range;
-  if (!Number.isSafeInteger(start) || start < 0 || (range.end !== undefined && (!Number.isSafeInteger(range.end) || range.end < start))) {
+  if (
+    !Number.isSafeInteger(start) ||
+    start < 0 ||
+    (range.end !== undefined && (!Number.isSafeInteger(range.end) || range.end < start))
+  ) {
     throw new InvalidArgumentError(`Invalid byte range ${start}-${range.end ?? ''} for ${where}`);
   }
   if (size === 0 && start === 0) return undefined;
   if (start >= size) {
-    throw new InvalidArgumentError(`Range start ${start} is beyond the end of ${where} (${size} bytes)`, { uri: where });
+    throw new InvalidArgumentError(`Range start ${start} is beyond the end of ${where} (${size} bytes)`, {
+      uri: where,
+    });
   }
   return [start, Math.min(range.end ?? size - 1, size - 1)];
 }

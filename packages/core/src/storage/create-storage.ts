@@ -4,8 +4,8 @@ import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
 import type { Provider } from '../provider/provider.js';
 import { FsProvider } from '../providers/fs/fs-provider.js';
 import { MemoryProvider } from '../providers/memory/memory-provider.js';
-import type { StorageConfig } from './storage-config.js';
 import { Storage } from './storage.js';
+import type { StorageConfig } from './storage-config.js';
 
 /** Options of {@link createStorage}. */
 export interface CreateStorageOptions extends StorageConfig {
@@ -30,7 +30,10 @@ export interface RegisterCoreOptions extends StorageConfig {
  * `Storage` itself. Adapters' own `register` functions add their providers under {@link PROVIDER}.
  * Returns the container; `container.resolve(Storage)` then builds the storage.
  */
-export function register(container: DependencyContainer = rootContainer, options: RegisterCoreOptions = {}): DependencyContainer {
+export function register(
+  container: DependencyContainer = rootContainer,
+  options: RegisterCoreOptions = {},
+): DependencyContainer {
   const { builtins = true, ...config } = options;
   container.register(STORAGE_CONFIG, { useValue: config });
   if (builtins) {

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import type { Readable } from 'node:stream';
-import { inject, injectable, injectAll } from 'tsyringe';
+import { type Observable, Subject } from 'rxjs';
+import { inject, injectAll, injectable } from 'tsyringe';
 import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
 import { InvalidArgumentError, InvalidUriError } from '../errors/error-types.js';
 import { applyLayers } from '../layers/layer.js';
-import { unsupported } from '../provider/unsupported.js';
 import type {
   Body,
   DeleteOptions,
@@ -19,7 +19,14 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../provider/provider.js';
+import { unsupported } from '../provider/unsupported.js';
+import { copyObject } from '../transfer/copy-object.js';
+import type { CopyOptions, CopyResult, CopyTreeOptions, CopyTreeResult } from '../transfer/copy-options.js';
+import { copyTree } from '../transfer/copy-tree.js';
+import { Transfer } from '../transfer/transfer.js';
+import type { TransferEvent } from '../transfer/transfer-events.js';
 import { displayUri, parseUri, type StorageUri, type UriLike } from '../uri/storage-uri.js';
+import { baseName, isPrefix, joinUri } from '../uri/uri-path.js';
 import type { StorageConfig } from './storage-config.js';
 
 /**
@@ -32,14 +39,22 @@ export class Storage {
   /** Providers as registered, after layers. */
   readonly providers: readonly Provider[];
   readonly config: StorageConfig;
+  private readonly allEvents = new Subject<TransferEvent>();
+  /** Every event of every transfer this storage runs, tree members included. */
+  readonly events$: Observable<TransferEvent> = this.allEvents.asObservable();
 
-  constructor(@injectAll(PROVIDER) providers: Provider[], @inject(STORAGE_CONFIG) config: StorageConfig = {}) {
+  constructor(
+    @injectAll(PROVIDER) providers: Provider[],
+    @inject(STORAGE_CONFIG) config: StorageConfig = {},
+  ) {
     this.config = config;
     const layered = providers.map((p) => applyLayers(p, config.layers ?? []));
     for (const provider of layered) {
       for (const scheme of provider.schemes) {
         if (this.byScheme.has(scheme)) {
-          throw new InvalidArgumentError(`Two providers serve "${scheme}:" (${this.byScheme.get(scheme)!.name} and ${provider.name})`);
+          throw new InvalidArgumentError(
+            `Two providers serve "${scheme}:" (${this.byScheme.get(scheme)!.name} and ${provider.name})`,
+          );
         }
         this.byScheme.set(scheme, provider);
       }
@@ -53,10 +68,13 @@ export class Storage {
     const provider = this.byScheme.get(parsed.scheme);
     if (!provider) {
       const known = [...this.byScheme.keys()].join(', ');
-      throw new InvalidUriError(`No provider for "${parsed.scheme}:" in ${displayUri(parsed)} (registered: ${known})`, {
-        uri: displayUri(parsed),
-        hint: `Install and register the adapter for ${parsed.scheme}:// (e.g. @stowage/${parsed.scheme.replace(/s$/, '')}).`,
-      });
+      throw new InvalidUriError(
+        `No provider for "${parsed.scheme}:" in ${displayUri(parsed)} (registered: ${known})`,
+        {
+          uri: displayUri(parsed),
+          hint: `Install and register the adapter for ${parsed.scheme}:// (e.g. @stowage/${parsed.scheme.replace(/s$/, '')}).`,
+        },
+      );
     }
     return provider;
   }
@@ -92,14 +110,18 @@ export class Storage {
   }
 
   /** Delete many objects of one provider, batched where it can; yields one outcome per key. */
-  async *deleteMany(uris: Iterable<UriLike> | AsyncIterable<UriLike>, options?: DeleteOptions): AsyncIterable<DeleteOutcome> {
+  async *deleteMany(
+    uris: Iterable<UriLike> | AsyncIterable<UriLike>,
+    options?: DeleteOptions,
+  ): AsyncIterable<DeleteOutcome> {
     let provider: Provider | undefined;
     const self = this;
     async function* parsed(): AsyncIterable<StorageUri> {
       for await (const u of uris) {
         const p = parseUri(u);
         const mine = self.providerFor(p);
-        if (provider && mine !== provider) throw new InvalidArgumentError('deleteMany takes URIs of one provider at a time');
+        if (provider && mine !== provider)
+          throw new InvalidArgumentError('deleteMany takes URIs of one provider at a time');
         provider = mine;
         yield p;
       }
@@ -120,6 +142,120 @@ export class Storage {
     const provider = this.providerFor(parsed);
     if (!provider.presign) throw unsupported(provider.name, 'presign', parsed);
     return provider.presign(parsed, options);
+  }
+
+  /**
+   * Copy one object between any two providers (a destination ending in `/` receives the source's
+   * base name). Chooses server-side copy, parallel ranged download, multipart upload or a stream;
+   * verifies size and digests; never leaves a partial destination. Await the returned Transfer, or
+   * subscribe to its `events$`.
+   */
+  copy(source: UriLike, destination: UriLike, options: CopyOptions = {}): Transfer<CopyResult> {
+    const { src, dst } = this.resolvePair(source, destination);
+    return new Transfer(
+      (context) => copyObject(this.ends(src, dst), options, context),
+      this.transferOptions(options.signal),
+    );
+  }
+
+  /**
+   * Move one object: copy, verify, then delete the source. The source is deleted only after the
+   * copy is verified, and kept when the overwrite policy left an existing, different destination.
+   */
+  move(source: UriLike, destination: UriLike, options: CopyOptions = {}): Transfer<CopyResult> {
+    const { src, dst } = this.resolvePair(source, destination);
+    return new Transfer(async (context) => {
+      const result = await copyObject(this.ends(src, dst), options, context);
+      if (result.skipped !== 'exists') await this.providerFor(src).delete(src, { signal: context.signal });
+      return result;
+    }, this.transferOptions(options.signal));
+  }
+
+  /**
+   * Copy every object under a prefix to another prefix, keeping relative keys; `dir/` markers stay
+   * directories. Streams the listing, runs `fileConcurrency` files at a time, and emits per-file
+   * events plus `tree-progress` counts.
+   */
+  copyTree(
+    sourcePrefix: UriLike,
+    destinationPrefix: UriLike,
+    options: CopyTreeOptions = {},
+  ): Transfer<CopyTreeResult> {
+    return this.treeTransfer(sourcePrefix, destinationPrefix, options, false);
+  }
+
+  /** Move a tree: each file's source is deleted right after its copy is verified. */
+  moveTree(
+    sourcePrefix: UriLike,
+    destinationPrefix: UriLike,
+    options: CopyTreeOptions = {},
+  ): Transfer<CopyTreeResult> {
+    return this.treeTransfer(sourcePrefix, destinationPrefix, options, true);
+  }
+
+  private treeTransfer(
+    sourcePrefix: UriLike,
+    destinationPrefix: UriLike,
+    options: CopyTreeOptions,
+    move: boolean,
+  ): Transfer<CopyTreeResult> {
+    const src = parseUri(sourcePrefix);
+    const dst = parseUri(destinationPrefix);
+    const sourceProvider = this.providerFor(src);
+    const destinationProvider = this.providerFor(dst);
+    return new Transfer(
+      (context) =>
+        copyTree(
+          { source: src, destination: dst, sourceProvider, destinationProvider },
+          options,
+          context,
+          async (from, to, entry) => {
+            const child = new Transfer(
+              (inner) =>
+                copyObject(this.ends(from, to), options, inner, {
+                  sourceStat: {
+                    uri: from,
+                    size: entry.size,
+                    ...(entry.etag ? { etag: entry.etag } : {}),
+                    ...(entry.lastModified ? { lastModified: entry.lastModified } : {}),
+                  },
+                }),
+              { signal: context.signal, parentId: context.id, sink: (event) => this.allEvents.next(event) },
+            );
+            const result = await child.done;
+            if (move && result.skipped !== 'exists')
+              await sourceProvider.delete(from, { signal: context.signal });
+            return result;
+          },
+          this.config.concurrency ?? 8,
+        ),
+      this.transferOptions(options.signal),
+    );
+  }
+
+  private resolvePair(source: UriLike, destination: UriLike): { src: StorageUri; dst: StorageUri } {
+    const src = parseUri(source);
+    let dst = parseUri(destination);
+    if (isPrefix(src)) {
+      throw new InvalidArgumentError(`${displayUri(src)} is a prefix; use copyTree to copy a tree`, {
+        uri: displayUri(src),
+      });
+    }
+    if (isPrefix(dst)) dst = joinUri(dst, baseName(src.key));
+    return { src, dst };
+  }
+
+  private ends(src: StorageUri, dst: StorageUri) {
+    return {
+      source: src,
+      destination: dst,
+      sourceProvider: this.providerFor(src),
+      destinationProvider: this.providerFor(dst),
+    };
+  }
+
+  private transferOptions(signal: AbortSignal | undefined) {
+    return { ...(signal ? { signal } : {}), sink: (event: TransferEvent) => this.allEvents.next(event) };
   }
 
   /** Close every provider (sockets, timers). */

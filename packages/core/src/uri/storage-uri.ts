@@ -58,12 +58,14 @@ function fail(input: string, rule: string): never {
 
 function checkControlChars(input: string): void {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point
-  if (/[\u0000-\u001f\u007f]/.test(input)) fail(JSON.stringify(input).slice(1, -1), 'contains a NUL or control character');
+  if (/[\u0000-\u001f\u007f]/.test(input))
+    fail(JSON.stringify(input).slice(1, -1), 'contains a NUL or control character');
 }
 
 function checkDotSegments(input: string, key: string, root: string): void {
   for (const segment of key.split('/')) {
-    if (segment === '..' || segment === '.') fail(input, `"${segment}" segments are not allowed (they could escape the ${root})`);
+    if (segment === '..' || segment === '.')
+      fail(input, `"${segment}" segments are not allowed (they could escape the ${root})`);
   }
 }
 
@@ -94,7 +96,10 @@ export function parseUri(input: UriLike): StorageUri {
       return parseQuilt(input, rest);
     default:
       if (extraSchemes.has(scheme)) return parseBucketKey(input, scheme, rest, 'bucket');
-      return fail(input, `unknown scheme "${scheme}:" (known: ${[...KNOWN_SCHEMES, ...extraSchemes].join(', ')})`);
+      return fail(
+        input,
+        `unknown scheme "${scheme}:" (known: ${[...KNOWN_SCHEMES, ...extraSchemes].join(', ')})`,
+      );
   }
 }
 
@@ -120,7 +125,11 @@ function parseFileUrl(input: string): StorageUri {
   }
   checkControlChars(path);
   const key = path.replace(/^\/+/, '');
-  return Object.freeze({ scheme: 'file', bucket: '', key: raw.endsWith('/') && !key.endsWith('/') ? `${key}/` : key });
+  return Object.freeze({
+    scheme: 'file',
+    bucket: '',
+    key: raw.endsWith('/') && !key.endsWith('/') ? `${key}/` : key,
+  });
 }
 
 function splitBucket(input: string, rest: string, what: string): [string, string] {
@@ -152,7 +161,9 @@ function parseS3(input: string, rest: string): StorageUri {
   }
   const [bucket, key] = splitBucket(input, body, 'bucket');
   checkDotSegments(input, key, 'bucket');
-  return Object.freeze(versionId === undefined ? { scheme: 's3', bucket, key } : { scheme: 's3', bucket, key, versionId });
+  return Object.freeze(
+    versionId === undefined ? { scheme: 's3', bucket, key } : { scheme: 's3', bucket, key, versionId },
+  );
 }
 
 function parseHttp(input: string): StorageUri {
@@ -170,7 +181,8 @@ function parseHttp(input: string): StorageUri {
     return fail(input, 'path has invalid percent-encoding');
   }
   checkControlChars(key);
-  const userInfo = url.username || url.password ? `${url.username}${url.password ? `:${url.password}` : ''}` : undefined;
+  const userInfo =
+    url.username || url.password ? `${url.username}${url.password ? `:${url.password}` : ''}` : undefined;
   const query = url.search.length > 1 ? url.search.slice(1) : undefined;
   return Object.freeze({
     scheme: url.protocol.slice(0, -1),
@@ -185,7 +197,8 @@ function parseQuilt(input: string, rest: string): StorageUri {
   const hash = rest.indexOf('#');
   const head = hash === -1 ? rest : rest.slice(0, hash);
   const [bucket, extra] = splitBucket(input, head, 'bucket');
-  if (extra.length > 0) fail(input, 'quilt+s3 URIs carry the path in the fragment: quilt+s3://bucket#package=user/pkg&path=p');
+  if (extra.length > 0)
+    fail(input, 'quilt+s3 URIs carry the path in the fragment: quilt+s3://bucket#package=user/pkg&path=p');
   const params = new URLSearchParams(hash === -1 ? '' : rest.slice(hash + 1));
   const spec = params.get('package');
   if (!spec) fail(input, 'missing "package=" in the fragment');
@@ -241,6 +254,7 @@ export function displayUri(uri: UriLike): string {
 
 /** The local path of a `file` URI. */
 export function toLocalPath(uri: StorageUri): string {
-  if (uri.scheme !== 'file') throw new InvalidUriError(`Not a file URI: ${displayUri(uri)}`, { uri: displayUri(uri) });
+  if (uri.scheme !== 'file')
+    throw new InvalidUriError(`Not a file URI: ${displayUri(uri)}`, { uri: displayUri(uri) });
   return `/${uri.key}`;
 }

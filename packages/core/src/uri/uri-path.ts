@@ -23,11 +23,15 @@ export function asPrefix(uri: StorageUri): StorageUri {
  */
 export function joinUri(base: StorageUri, relativeKey: string): StorageUri {
   if (relativeKey.startsWith('/')) {
-    throw new InvalidUriError(`Cannot join "${relativeKey}" to ${displayUri(base)}: the relative key is absolute`);
+    throw new InvalidUriError(
+      `Cannot join "${relativeKey}" to ${displayUri(base)}: the relative key is absolute`,
+    );
   }
   for (const segment of relativeKey.split('/')) {
     if (segment === '..' || segment === '.') {
-      throw new InvalidUriError(`Cannot join "${relativeKey}" to ${displayUri(base)}: "${segment}" would escape the base`);
+      throw new InvalidUriError(
+        `Cannot join "${relativeKey}" to ${displayUri(base)}: "${segment}" would escape the base`,
+      );
     }
   }
   return withKey(base, asPrefix(base).key + relativeKey);
@@ -46,7 +50,12 @@ export function relativeKey(base: StorageUri, child: StorageUri): string {
 export function isWithin(outer: StorageUri, inner: StorageUri): boolean {
   if (outer.scheme !== inner.scheme || outer.bucket !== inner.bucket) return false;
   const prefix = asPrefix(outer).key;
-  return inner.key === outer.key || prefix.length === 0 || inner.key.startsWith(prefix) || `${inner.key}/` === prefix;
+  return (
+    inner.key === outer.key ||
+    prefix.length === 0 ||
+    inner.key.startsWith(prefix) ||
+    `${inner.key}/` === prefix
+  );
 }
 
 /** The last path segment of a key (`a/b/c.txt` → `c.txt`, `a/b/` → `b`). */

@@ -3,7 +3,12 @@ import { copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { toAbortedError } from '../../errors/abort.js';
-import { InvalidArgumentError, NotFoundError, PermissionDeniedError, PreconditionFailedError } from '../../errors/error-types.js';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  PreconditionFailedError,
+} from '../../errors/error-types.js';
 import type { StowageError } from '../../errors/stowage-error.js';
 import { delimitListing } from '../../listing/delimit.js';
 import { writeFileAtomically } from '../../local/atomic-file.js';
@@ -67,7 +72,10 @@ export class FsProvider implements Provider {
     if (this.root !== undefined) {
       const rel = relative(this.root, resolve(path));
       if (rel.startsWith('..') || rel.startsWith(sep)) {
-        throw new PermissionDeniedError(`${displayUri(uri)} is outside the provider root ${this.root}`, { uri: displayUri(uri), provider: this.name });
+        throw new PermissionDeniedError(`${displayUri(uri)} is outside the provider root ${this.root}`, {
+          uri: displayUri(uri),
+          provider: this.name,
+        });
       }
     }
     return path;
@@ -77,18 +85,28 @@ export class FsProvider implements Provider {
     const code = (error as NodeJS.ErrnoException).code;
     const where = displayUri(uri);
     const opts = { uri: where, provider: this.name, cause: error };
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return new NotFoundError(`No such file: ${where}`, opts);
-    if (code === 'EACCES' || code === 'EPERM') return new PermissionDeniedError(`Permission denied: ${where}`, opts);
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
+      return new NotFoundError(`No such file: ${where}`, opts);
+    if (code === 'EACCES' || code === 'EPERM')
+      return new PermissionDeniedError(`Permission denied: ${where}`, opts);
     return error as StowageError;
   }
 
   async stat(uri: StorageUri, _options?: StatOptions): Promise<ObjectStat> {
     const path = this.pathOf(uri);
-    if (uri.key.endsWith('/')) throw new NotFoundError(`${displayUri(uri)} is a directory, not a file`, { uri: displayUri(uri), provider: this.name });
+    if (uri.key.endsWith('/'))
+      throw new NotFoundError(`${displayUri(uri)} is a directory, not a file`, {
+        uri: displayUri(uri),
+        provider: this.name,
+      });
     const info = await stat(path).catch((e) => {
       throw this.mapError(e, uri);
     });
-    if (!info.isFile()) throw new NotFoundError(`${displayUri(uri)} is not a regular file`, { uri: displayUri(uri), provider: this.name });
+    if (!info.isFile())
+      throw new NotFoundError(`${displayUri(uri)} is not a regular file`, {
+        uri: displayUri(uri),
+        provider: this.name,
+      });
     return { uri, size: info.size, etag: fileEtag(info), lastModified: info.mtime, acceptsRanges: true };
   }
 
@@ -96,7 +114,10 @@ export class FsProvider implements Provider {
     if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
     const info = await this.stat(uri);
     if (options.ifMatch !== undefined && options.ifMatch !== info.etag) {
-      throw new PreconditionFailedError(`${displayUri(uri)} changed (ETag is no longer ${options.ifMatch})`, { uri: displayUri(uri), provider: this.name });
+      throw new PreconditionFailedError(`${displayUri(uri)} changed (ETag is no longer ${options.ifMatch})`, {
+        uri: displayUri(uri),
+        provider: this.name,
+      });
     }
     let start = 0;
     let end: number | undefined;
@@ -119,7 +140,10 @@ export class FsProvider implements Provider {
       // A "dir/" marker object: the directory itself. Only an empty marker makes sense.
       const source = toReadable(body);
       for await (const chunk of source) {
-        if ((chunk as Buffer).length > 0) throw new InvalidArgumentError(`Cannot write data to a directory key: ${displayUri(uri)}`, { uri: displayUri(uri) });
+        if ((chunk as Buffer).length > 0)
+          throw new InvalidArgumentError(`Cannot write data to a directory key: ${displayUri(uri)}`, {
+            uri: displayUri(uri),
+          });
       }
       await mkdir(path, { recursive: true });
       return { uri, size: 0 };
@@ -151,6 +175,8 @@ export class FsProvider implements Provider {
       if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
       yield entry;
     }
+    // The walk stops quietly on abort; a listing cut short must not pass for a complete one.
+    if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
   }
 
   async delete(uri: StorageUri, _options?: DeleteOptions): Promise<void> {
@@ -162,14 +188,24 @@ export class FsProvider implements Provider {
     });
   }
 
-  deleteMany(uris: Iterable<StorageUri> | AsyncIterable<StorageUri>, options?: DeleteOptions): AsyncIterable<DeleteOutcome> {
+  deleteMany(
+    uris: Iterable<StorageUri> | AsyncIterable<StorageUri>,
+    options?: DeleteOptions,
+  ): AsyncIterable<DeleteOutcome> {
     return deleteEach(this, uris, options);
   }
 
-  async copy(source: StorageUri, destination: StorageUri, options: CopyObjectOptions = {}): Promise<WriteResult> {
+  async copy(
+    source: StorageUri,
+    destination: StorageUri,
+    options: CopyObjectOptions = {},
+  ): Promise<WriteResult> {
     const info = await this.stat(source);
     if (options.ifMatch !== undefined && options.ifMatch !== info.etag) {
-      throw new PreconditionFailedError(`${displayUri(source)} changed (ETag is no longer ${options.ifMatch})`, { uri: displayUri(source) });
+      throw new PreconditionFailedError(
+        `${displayUri(source)} changed (ETag is no longer ${options.ifMatch})`,
+        { uri: displayUri(source) },
+      );
     }
     const target = this.pathOf(destination);
     await mkdir(dirname(target), { recursive: true });

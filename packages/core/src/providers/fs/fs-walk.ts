@@ -47,7 +47,12 @@ export async function* walkFiles(
       continue; // deleted while listing
     }
     if (!info.isFile()) continue;
-    yield { key: `${keyPrefix}${entry.name}`, size: info.size, lastModified: info.mtime, etag: fileEtag(info) };
+    yield {
+      key: `${keyPrefix}${entry.name}`,
+      size: info.size,
+      lastModified: info.mtime,
+      etag: fileEtag(info),
+    };
   }
 }
 

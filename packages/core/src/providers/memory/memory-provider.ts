@@ -1,8 +1,13 @@
-import { Readable } from 'node:stream';
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { toAbortedError } from '../../errors/abort.js';
-import { NotFoundError, PreconditionFailedError } from '../../errors/error-types.js';
+import {
+  InvalidArgumentError as InvalidPartError,
+  NotFoundError,
+  PreconditionFailedError,
+  NotFoundError as UploadNotFound,
+} from '../../errors/error-types.js';
 import { DigestStream } from '../../integrity/digest-stream.js';
 import { verifyChecksums, verifySize } from '../../integrity/verify.js';
 import { delimitListing } from '../../listing/delimit.js';
@@ -17,10 +22,13 @@ import type {
   DeleteOutcome,
   Entry,
   ListOptions,
+  MultipartOptions,
   ObjectStat,
   Provider,
   ReadOptions,
   StatOptions,
+  UploadedPart,
+  UploadHandle,
   WriteOptions,
   WriteResult,
 } from '../../provider/provider.js';
@@ -49,7 +57,7 @@ export class MemoryProvider implements Provider {
     list: true,
     delete: true,
     rangeRead: true,
-    multipart: false,
+    multipart: true,
     serverSideCopy: true,
     presign: false,
     versioning: false,
@@ -57,6 +65,11 @@ export class MemoryProvider implements Provider {
     conditionalWrite: true,
   });
   private readonly namespaces = new Map<string, Map<string, StoredObject>>();
+  private readonly uploads = new Map<
+    string,
+    { uri: StorageUri; parts: Map<number, Buffer>; options: MultipartOptions }
+  >();
+  private uploadCounter = 0;
 
   private bucket(name: string): Map<string, StoredObject> {
     let objects = this.namespaces.get(name);
@@ -69,7 +82,11 @@ export class MemoryProvider implements Provider {
 
   private get(uri: StorageUri): StoredObject {
     const found = this.namespaces.get(uri.bucket)?.get(uri.key);
-    if (!found) throw new NotFoundError(`No such object: ${displayUri(uri)}`, { uri: displayUri(uri), provider: this.name });
+    if (!found)
+      throw new NotFoundError(`No such object: ${displayUri(uri)}`, {
+        uri: displayUri(uri),
+        provider: this.name,
+      });
     return found;
   }
 
@@ -91,7 +108,10 @@ export class MemoryProvider implements Provider {
     if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
     const o = this.get(uri);
     if (options.ifMatch !== undefined && options.ifMatch !== o.etag) {
-      throw new PreconditionFailedError(`ETag of ${displayUri(uri)} is no longer ${options.ifMatch}`, { uri: displayUri(uri), provider: this.name });
+      throw new PreconditionFailedError(`ETag of ${displayUri(uri)} is no longer ${options.ifMatch}`, {
+        uri: displayUri(uri),
+        provider: this.name,
+      });
     }
     let data = o.data;
     if (options.range) {
@@ -101,7 +121,11 @@ export class MemoryProvider implements Provider {
     // Hand out 64 KiB chunks so consumers see real streaming (backpressure, progress).
     const chunks: Buffer[] = [];
     for (let i = 0; i < data.length; i += 65_536) chunks.push(data.subarray(i, i + 65_536));
-    return Readable.from(chunks, { objectMode: false });
+    // The signal also ends a read in progress, as a network read would stop.
+    return Readable.from(chunks, {
+      objectMode: false,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   async write(uri: StorageUri, body: Body, options: WriteOptions = {}): Promise<WriteResult> {
@@ -110,7 +134,7 @@ export class MemoryProvider implements Provider {
       throw new PreconditionFailedError(`${where} already exists`, { uri: where, provider: this.name });
     }
     const chunks: Buffer[] = [];
-    const digest = new DigestStream(['sha256', 'md5'], options.onProgress);
+    const digest = new DigestStream(['sha256', 'md5']);
     await pipeline(
       toReadable(body),
       digest,
@@ -140,7 +164,12 @@ export class MemoryProvider implements Provider {
       ...(options.metadata === undefined ? {} : { metadata: lowerKeys(options.metadata) }),
     };
     this.bucket(uri.bucket).set(uri.key, stored);
-    return { uri, size: stored.data.length, etag: stored.etag, checksums: { sha256: sums.sha256!, md5Hex: sums.md5Hex! } };
+    return {
+      uri,
+      size: stored.data.length,
+      etag: stored.etag,
+      checksums: { sha256: sums.sha256!, md5Hex: sums.md5Hex! },
+    };
   }
 
   async *list(prefix: StorageUri, options: ListOptions = {}): AsyncIterable<Entry> {
@@ -161,14 +190,23 @@ export class MemoryProvider implements Provider {
     this.namespaces.get(uri.bucket)?.delete(uri.key);
   }
 
-  deleteMany(uris: Iterable<StorageUri> | AsyncIterable<StorageUri>, options?: DeleteOptions): AsyncIterable<DeleteOutcome> {
+  deleteMany(
+    uris: Iterable<StorageUri> | AsyncIterable<StorageUri>,
+    options?: DeleteOptions,
+  ): AsyncIterable<DeleteOutcome> {
     return deleteEach(this, uris, options);
   }
 
-  async copy(source: StorageUri, destination: StorageUri, options: CopyObjectOptions = {}): Promise<WriteResult> {
+  async copy(
+    source: StorageUri,
+    destination: StorageUri,
+    options: CopyObjectOptions = {},
+  ): Promise<WriteResult> {
     const o = this.get(source);
     if (options.ifMatch !== undefined && options.ifMatch !== o.etag) {
-      throw new PreconditionFailedError(`ETag of ${displayUri(source)} is no longer ${options.ifMatch}`, { uri: displayUri(source) });
+      throw new PreconditionFailedError(`ETag of ${displayUri(source)} is no longer ${options.ifMatch}`, {
+        uri: displayUri(source),
+      });
     }
     const copy: StoredObject = {
       ...o,
@@ -179,6 +217,87 @@ export class MemoryProvider implements Provider {
     this.bucket(destination.bucket).set(destination.key, copy);
     return { uri: destination, size: copy.data.length, etag: copy.etag, checksums: { sha256: copy.sha256 } };
   }
+
+  async beginUpload(uri: StorageUri, options: MultipartOptions = {}): Promise<UploadHandle> {
+    const uploadId = `${++this.uploadCounter}-${randomUUID()}`;
+    this.uploads.set(uploadId, { uri, parts: new Map(), options });
+    return { uri, uploadId };
+  }
+
+  async uploadPart(
+    handle: UploadHandle,
+    partNumber: number,
+    body: Body,
+    options: { contentLength?: number; signal?: AbortSignal } = {},
+  ): Promise<UploadedPart> {
+    const upload = this.upload(handle);
+    const chunks: Buffer[] = [];
+    const digest = new DigestStream(['md5']);
+    await pipeline(
+      toReadable(body),
+      digest,
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          chunks.push(c);
+          cb();
+        },
+      }),
+      ...(options.signal ? [{ signal: options.signal }] : []),
+    );
+    verifySize(options.contentLength, digest.bytes, `${displayUri(handle.uri)} part ${partNumber}`);
+    const data = Buffer.concat(chunks);
+    upload.parts.set(partNumber, data);
+    return { partNumber, etag: `"${digest.checksums().md5Hex}"`, size: data.length };
+  }
+
+  async listParts(handle: UploadHandle): Promise<UploadedPart[]> {
+    const upload = this.upload(handle);
+    return [...upload.parts.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([partNumber, data]) => ({ partNumber, etag: `"${md5Hex(data)}"`, size: data.length }));
+  }
+
+  async completeUpload(handle: UploadHandle, parts: UploadedPart[]): Promise<WriteResult> {
+    const upload = this.upload(handle);
+    const data = Buffer.concat(
+      parts.map((p) => {
+        const part = upload.parts.get(p.partNumber);
+        if (!part)
+          throw new InvalidPartError(`Part ${p.partNumber} of ${displayUri(handle.uri)} was never uploaded`, {
+            uri: displayUri(handle.uri),
+          });
+        return part;
+      }),
+    );
+    this.uploads.delete(handle.uploadId);
+    return this.write(handle.uri, data, {
+      ...(upload.options.contentType === undefined ? {} : { contentType: upload.options.contentType }),
+      ...(upload.options.metadata === undefined ? {} : { metadata: upload.options.metadata }),
+    });
+  }
+
+  async abortUpload(handle: UploadHandle): Promise<void> {
+    this.uploads.delete(handle.uploadId);
+  }
+
+  /** Uploads begun and neither completed nor aborted (what S3's ListMultipartUploads shows). */
+  openUploads(): UploadHandle[] {
+    return [...this.uploads.entries()].map(([uploadId, u]) => ({ uri: u.uri, uploadId }));
+  }
+
+  private upload(handle: UploadHandle) {
+    const upload = this.uploads.get(handle.uploadId);
+    if (!upload)
+      throw new UploadNotFound(`No such upload ${handle.uploadId} for ${displayUri(handle.uri)}`, {
+        uri: displayUri(handle.uri),
+        provider: this.name,
+      });
+    return upload;
+  }
+}
+
+function md5Hex(data: Buffer): string {
+  return createHash('md5').update(data).digest('hex');
 }
 
 function lowerKeys(metadata: Record<string, string>): Record<string, string> {

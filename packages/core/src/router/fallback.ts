@@ -1,0 +1,232 @@
+import { redactSecrets } from '../errors/redact.js';
+import { isStowageError, type StowageErrorCode } from '../errors/stowage-error.js';
+import type { ReasonCode } from './reason-codes.js';
+import type { RouteDecision } from './route-decision.js';
+import { type ResolvedRoutePolicy, type RoutePolicy, resolveRoutePolicy } from './route-policy.js';
+import { divertToMirror } from './route-rules.js';
+
+/** How an S3 read failed, as the fallback table sees it. */
+export type S3FailureKind =
+  | 'access-denied'
+  | 'not-found'
+  | 'wrong-region'
+  | 'credentials-expired'
+  | 'unavailable'
+  | 'cap-exceeded'
+  | 'aborted'
+  | 'other';
+
+/** A failure reduced to what the fallback table reads. */
+export interface S3Failure {
+  kind: S3FailureKind;
+  /** The bucket's real region, when the error carried it (`x-amz-bucket-region`, `Region`). */
+  region?: string;
+  /** The error's code or name, for messages. */
+  name: string;
+}
+
+/** What the transfer engine should do after an S3 read failed (its retries already exhausted). */
+export type FallbackAdvice =
+  /** Read from the mirror instead: `decision` is the re-routed one (emit it, and `warning`). */
+  | { action: 'fallback'; decision: RouteDecision; code: ReasonCode; warning: string }
+  /** The bucket is elsewhere: tell the router (`learnBucketRegion`) and decide again. */
+  | { action: 'redecide'; bucket: string; region: string; warning: string }
+  /** Refresh the credentials once (`ResolveContext.forceRefresh`) and retry the same route. */
+  | { action: 'refresh-credentials'; warning: string }
+  /** Give up: rethrow the original error. */
+  | { action: 'throw'; why: string };
+
+/** What the caller knows beyond the error. */
+export interface FallbackContext {
+  /** Reads may fall back; writes never are routed. Default `'read'`. */
+  operation?: 'read' | 'write';
+  /** True once credentials were refreshed for this transfer (refresh at most once). */
+  credentialsRefreshed?: boolean;
+  /** True once the transfer re-decided after a region redirect (re-decide at most once). */
+  redecided?: boolean;
+}
+
+/** One row of the runtime fallback table. */
+export interface FallbackRow {
+  kind: S3FailureKind;
+  /** What happens, in words (`stowage plan` prints the table). */
+  action: string;
+  /** The reason code of the re-routed decision, for rows that fall back. */
+  code?: ReasonCode;
+}
+
+/**
+ * Which S3 failures may fall back to the HTTPS mirror (`cloud-access.md` §7). Fallback needs a
+ * mirror and `policy.fallback === 'http'`; it is never silent (a warning) and never for writes.
+ */
+export const FALLBACK_TABLE: readonly FallbackRow[] = [
+  {
+    kind: 'wrong-region',
+    action: 'learn the region and decide again (once); without a region, fall back to the mirror',
+    code: 'S3_WRONG_REGION',
+  },
+  { kind: 'access-denied', action: 'fall back to the mirror', code: 'S3_ACCESS_DENIED' },
+  {
+    kind: 'not-found',
+    action: 'fall back to the mirror (the object may not be mirrored to S3)',
+    code: 'S3_NOT_FOUND',
+  },
+  {
+    kind: 'credentials-expired',
+    action: 'refresh credentials once, then fall back to the mirror',
+    code: 'S3_CREDENTIALS_EXPIRED',
+  },
+  { kind: 'unavailable', action: 'after the retries, fall back to the mirror', code: 'S3_UNAVAILABLE' },
+  {
+    kind: 'cap-exceeded',
+    action: "fall back to the mirror when capAction is 'http', else fail",
+    code: 'CAP_WOULD_EXCEED',
+  },
+  { kind: 'aborted', action: 'never fall back (the caller cancelled)' },
+  { kind: 'other', action: 'never fall back (bad input, checksum mismatch, precondition…)' },
+];
+
+const BY_STOWAGE_CODE: Partial<Record<StowageErrorCode, S3FailureKind>> = {
+  PermissionDenied: 'access-denied',
+  NotFound: 'not-found',
+  AuthenticationRequired: 'credentials-expired',
+  CredentialsNotFound: 'access-denied',
+  Transient: 'unavailable',
+  Timeout: 'unavailable',
+  DownloadCapExceeded: 'cap-exceeded',
+  Aborted: 'aborted',
+};
+
+const REGION_NAMES = new Set([
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
+  'IllegalLocationConstraintException',
+  'IncorrectEndpoint',
+]);
+const DENIED_NAMES = new Set([
+  'AccessDenied',
+  'Forbidden',
+  'AllAccessDisabled',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccountProblem',
+]);
+const MISSING_NAMES = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchVersion']);
+const EXPIRED_NAMES = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'TokenRefreshRequired',
+  'InvalidToken',
+  'RequestExpired',
+]);
+const UNAVAILABLE_NAMES = new Set([
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+  'RequestTimeout',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'EPIPE',
+  'TimeoutError',
+]);
+
+interface Raw {
+  name?: unknown;
+  code?: unknown;
+  Code?: unknown;
+  Region?: unknown;
+  BucketRegion?: unknown;
+  cause?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  $response?: { statusCode?: unknown; headers?: Record<string, unknown> };
+}
+
+/** The error and its causes, outermost first (bounded, in case of a cycle). */
+function chain(error: unknown): Raw[] {
+  const out: Raw[] = [];
+  for (let e = error, i = 0; e && typeof e === 'object' && i < 8; e = (e as Raw).cause, i++)
+    out.push(e as Raw);
+  return out;
+}
+
+/**
+ * Reduce an error (a StowageError from the S3 provider, or a raw SDK error) to an {@link S3Failure}.
+ * The region comes from `x-amz-bucket-region`, the S3 error's `Region`, or `BucketRegion`.
+ */
+export function classifyS3Failure(error: unknown): S3Failure {
+  const links = chain(error);
+  let region: string | undefined;
+  let status: number | undefined;
+  const names: string[] = [];
+  for (const e of links) {
+    for (const n of [e.Code, e.code, e.name]) if (typeof n === 'string') names.push(n);
+    const header = e.$response?.headers?.['x-amz-bucket-region'];
+    for (const r of [header, e.Region, e.BucketRegion])
+      if (region === undefined && typeof r === 'string' && r) region = r;
+    const s = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+    if (status === undefined && typeof s === 'number') status = s;
+  }
+  const name = names[0] ?? 'Error';
+  const withRegion = (kind: S3FailureKind): S3Failure => (region ? { kind, region, name } : { kind, name });
+  if (names.some((n) => REGION_NAMES.has(n)) || status === 301) return withRegion('wrong-region');
+  if (isStowageError(error)) {
+    const kind = BY_STOWAGE_CODE[error.code];
+    if (kind) return withRegion(kind);
+  }
+  if (names.some((n) => n === 'AbortError' || n === 'Aborted')) return { kind: 'aborted', name };
+  if (names.some((n) => EXPIRED_NAMES.has(n))) return withRegion('credentials-expired');
+  if (names.some((n) => DENIED_NAMES.has(n)) || status === 403) return withRegion('access-denied');
+  if (names.some((n) => MISSING_NAMES.has(n)) || status === 404) return withRegion('not-found');
+  if (names.some((n) => UNAVAILABLE_NAMES.has(n)) || (status !== undefined && status >= 500))
+    return withRegion('unavailable');
+  if (isStowageError(error) && error.retryable) return withRegion('unavailable');
+  return { kind: 'other', name };
+}
+
+/**
+ * The runtime fallback table as a pure function: after an S3 read failed (retries exhausted),
+ * should the transfer re-decide, refresh credentials, read the HTTPS mirror, or give up?
+ * Never falls back for writes, for HTTP routes, without a mirror, or when `policy.fallback` is
+ * `'none'`.
+ */
+export function shouldFallBack(
+  error: unknown,
+  decision: RouteDecision,
+  policy: RoutePolicy | ResolvedRoutePolicy = {},
+  context: FallbackContext = {},
+): FallbackAdvice {
+  if ((context.operation ?? 'read') === 'write')
+    return { action: 'throw', why: 'writes are never routed or re-routed' };
+  if (decision.route !== 's3')
+    return { action: 'throw', why: 'the decision already reads over HTTP; nothing to fall back to' };
+  const resolved = resolveRoutePolicy(policy);
+  const failure = classifyS3Failure(error);
+  const row = FALLBACK_TABLE.find((r) => r.kind === failure.kind)!;
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
+  const bucket = decision.facts.data.s3?.bucket;
+
+  if (failure.kind === 'aborted' || failure.kind === 'other') return { action: 'throw', why: row.action };
+  if (failure.kind === 'wrong-region' && failure.region && bucket && !context.redecided) {
+    return {
+      action: 'redecide',
+      bucket,
+      region: failure.region,
+      warning: `Bucket ${bucket} is in ${failure.region}, not where it was thought to be (${failure.name}); deciding again`,
+    };
+  }
+  if (failure.kind === 'credentials-expired' && !context.credentialsRefreshed) {
+    return {
+      action: 'refresh-credentials',
+      warning: `S3 credentials were rejected as expired (${failure.name}) reading ${decision.uri}; refreshing once`,
+    };
+  }
+  if (failure.kind === 'cap-exceeded' && resolved.capAction !== 'http')
+    return { action: 'throw', why: "the download cap was reached and capAction is 'fail'" };
+  if (resolved.fallback !== 'http') return { action: 'throw', why: "the route policy's fallback is 'none'" };
+  const code = row.code!;
+  const warning = `S3 read of ${decision.uri} failed (${failure.name}: ${message}); falling back to the HTTPS mirror`;
+  const diverted = divertToMirror(decision, code, warning);
+  if (!diverted) return { action: 'throw', why: `${decision.uri} has no HTTPS mirror to fall back to` };
+  return { action: 'fallback', decision: diverted, code, warning };
+}

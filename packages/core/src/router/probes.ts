@@ -1,0 +1,32 @@
+import type { StorageUri } from '../uri/storage-uri.js';
+import type { BucketFacts, CredentialFacts, DataLocation, EnvironmentFacts } from './route-facts.js';
+
+/**
+ * Where this process runs (in AWS? which region? a platform account?). A {@link Router} asks once,
+ * at its first decision that needs it, and caches the answer; implementations should answer within
+ * about a second even when nothing listens (IMDS outside EC2).
+ */
+export interface EnvironmentProbe {
+  probe(signal?: AbortSignal): Promise<EnvironmentFacts>;
+}
+
+/**
+ * Where an object lives: its S3 location and HTTPS mirror (`locate`, cheap, usually a mapping),
+ * and what is known about its bucket (`bucketFacts`, may cost a request; the Router caches it per
+ * bucket).
+ */
+export interface DataLocator {
+  locate(uri: StorageUri): DataLocation | Promise<DataLocation>;
+  bucketFacts(bucket: string, signal?: AbortSignal): Promise<BucketFacts>;
+}
+
+/** Whether AWS credentials resolve; see {@link credentialAvailability}. */
+export interface CredentialsProbe {
+  check(signal?: AbortSignal): Promise<CredentialFacts>;
+}
+
+/** An environment probe with a fixed answer (tests, or a deployment that knows where it runs). */
+export function fixedEnvironment(facts: EnvironmentFacts): EnvironmentProbe {
+  const frozen = { ...facts };
+  return { probe: async () => ({ ...frozen }) };
+}

@@ -1,0 +1,160 @@
+import picomatch from 'picomatch';
+import { toAbortedError } from '../errors/abort.js';
+import { InvalidArgumentError } from '../errors/error-types.js';
+import type { Entry, Provider } from '../provider/provider.js';
+import { displayUri, type StorageUri } from '../uri/storage-uri.js';
+import { asPrefix, isWithin, joinUri, relativeKey } from '../uri/uri-path.js';
+import type { CopyResult, CopyTreeOptions, CopyTreeResult } from './copy-options.js';
+import type { TransferContext } from './transfer.js';
+import { runPool } from './worker-pool.js';
+
+/** Both ends of a tree copy. */
+export interface TreeEnds {
+  source: StorageUri;
+  destination: StorageUri;
+  sourceProvider: Provider;
+  destinationProvider: Provider;
+}
+
+/** Copies one file of the tree; the storage runs it as a child transfer with its own events. */
+export type FileCopier = (
+  source: StorageUri,
+  destination: StorageUri,
+  entry: Extract<Entry, { type: 'object' }>,
+) => Promise<CopyResult>;
+
+function toList(patterns: string | readonly string[] | undefined): string[] {
+  if (patterns === undefined) return [];
+  return typeof patterns === 'string' ? [patterns] : [...patterns];
+}
+
+/** True for `dir/` marker objects, which stand for directories (quilt3 #4641 trips over them). */
+export function isDirectoryMarker(entry: Entry): boolean {
+  return entry.type === 'object' && entry.key.endsWith('/');
+}
+
+/**
+ * Copy every object under a prefix, keeping relative keys. The listing is consumed as a stream,
+ * files run through a bounded pool, and only counters are kept, so memory does not grow with the
+ * number of files. One failed file does not stop the others; the tree rejects at the end with the
+ * first failure.
+ */
+export async function copyTree(
+  ends: TreeEnds,
+  options: CopyTreeOptions,
+  context: TransferContext,
+  copyFile: FileCopier,
+  defaultConcurrency: number,
+): Promise<CopyTreeResult> {
+  const started = Date.now();
+  const srcPrefix = asPrefix(ends.source);
+  const dstPrefix = asPrefix(ends.destination);
+  if (isWithin(srcPrefix, dstPrefix) || isWithin(dstPrefix, srcPrefix)) {
+    throw new InvalidArgumentError(
+      `Destination ${displayUri(dstPrefix)} overlaps the source ${displayUri(srcPrefix)}; a tree cannot be copied into itself`,
+      {
+        uri: displayUri(dstPrefix),
+      },
+    );
+  }
+  const include = toList(options.include);
+  const exclude = toList(options.exclude);
+  const included = include.length > 0 ? picomatch(include, { dot: true }) : () => true;
+  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+
+  const result: CopyTreeResult = {
+    files: 0,
+    skipped: 0,
+    failed: 0,
+    bytes: 0,
+    failures: [],
+    dryRun: options.dryRun ?? false,
+    durationMs: 0,
+  };
+  if (options.dryRun) result.planned = [];
+  let queued = 0;
+  let listingComplete = false;
+  let firstError: unknown;
+  const report = () =>
+    context.emit({
+      type: 'tree-progress',
+      filesQueued: queued,
+      filesDone: result.files,
+      filesSkipped: result.skipped,
+      filesFailed: result.failed,
+      bytesDone: result.bytes,
+      listingComplete,
+    });
+
+  async function* selected(): AsyncIterable<Extract<Entry, { type: 'object' }>> {
+    for await (const entry of ends.sourceProvider.list(srcPrefix, {
+      recursive: true,
+      signal: context.signal,
+    })) {
+      if (entry.type !== 'object') continue;
+      const rel = relativeKey(srcPrefix, entry.uri);
+      const path = rel.endsWith('/') ? rel.slice(0, -1) : rel;
+      if (!included(path) || excluded(path)) continue;
+      queued++;
+      yield entry;
+    }
+    listingComplete = true;
+  }
+
+  await runPool(
+    selected(),
+    options.fileConcurrency ?? defaultConcurrency,
+    async (entry) => {
+      const rel = relativeKey(srcPrefix, entry.uri);
+      const target = joinUri(dstPrefix, rel);
+      if (options.dryRun) {
+        if (result.planned!.length < 10_000)
+          result.planned!.push({
+            source: displayUri(entry.uri),
+            destination: displayUri(target),
+            bytes: entry.size,
+          });
+        result.files++;
+        result.bytes += entry.size;
+        report();
+        return;
+      }
+      try {
+        if (isDirectoryMarker(entry)) {
+          // A directory marker: recreate the directory, never treat it as a file with a name ending in '/'.
+          await ends.destinationProvider.write(target, new Uint8Array(), { signal: context.signal });
+          result.files++;
+        } else {
+          const copied = await copyFile(entry.uri, target, entry);
+          if (copied.skipped) result.skipped++;
+          else result.files++;
+          result.bytes += copied.bytes;
+        }
+      } catch (error) {
+        if (context.signal.aborted)
+          throw toAbortedError(context.signal.reason, `copy of ${displayUri(srcPrefix)}`);
+        result.failed++;
+        firstError ??= error;
+        const e = error as { code?: string; message?: string };
+        if (result.failures.length < 100)
+          result.failures.push({
+            source: displayUri(entry.uri),
+            code: e.code ?? 'Error',
+            message: String(e.message ?? error),
+          });
+      }
+      report();
+    },
+    context.signal,
+  );
+  if (context.signal.aborted) throw toAbortedError(context.signal.reason, `copy of ${displayUri(srcPrefix)}`);
+  listingComplete = true;
+  report();
+  result.durationMs = Date.now() - started;
+  if (firstError !== undefined) {
+    const error = firstError as Error & { treeResult?: CopyTreeResult };
+    error.treeResult = result;
+    throw error;
+  }
+  return result;
+}

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
+import { toAbortedError } from '../errors/abort.js';
+import { ChecksumMismatchError } from '../errors/error-types.js';
+import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
+import type { ObjectStat, Provider, UploadedPart, UploadHandle } from '../provider/provider.js';
+import { displayUri, type StorageUri } from '../uri/storage-uri.js';
+import { planParts } from './part-plan.js';
+import type { ProgressMeter } from './progress-meter.js';
+import { dropState, loadState, saveState, ThrottledStateWriter } from './resume-state.js';
+
+/** Saved state of an interrupted multipart upload. */
+interface UploadState {
+  version: 1;
+  source: string;
+  destination: string;
+  sourceEtag?: string;
+  size: number;
+  partSize: number;
+  uploadId: string;
+  parts: UploadedPart[];
+}
+
+/** Inputs of {@link multipartUpload}. */
+export interface MultipartUploadInput {
+  source: StorageUri;
+  sourceProvider: Provider;
+  sourceStat: ObjectStat;
+  destination: StorageUri;
+  destinationProvider: Provider;
+  partSize: number;
+  concurrency: number;
+  resume: boolean;
+  keepPartialOnFailure: boolean;
+  stateDir?: string;
+  contentType?: string;
+  metadata?: Record<string, string>;
+  signal: AbortSignal;
+  meter: ProgressMeter;
+  retry?: RetryOptions;
+  onRetry: (notice: RetryNotice) => void;
+  onWarning: (code: string, message: string) => void;
+}
+
+/** The default directory for upload state: `$XDG_CACHE_HOME/stowage/uploads`. */
+export function defaultStateDir(env: Record<string, string | undefined> = process.env): string {
+  return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stowage', 'uploads');
+}
+
+/** The state file of the upload of `source` to `destination`. */
+export function uploadStatePath(stateDir: string, source: StorageUri, destination: StorageUri): string {
+  const id = createHash('sha256')
+    .update(`${displayUri(source)}\n${displayUri(destination)}`)
+    .digest('hex')
+    .slice(0, 32);
+  return join(stateDir, `${id}.json`);
+}
+
+/**
+ * Upload in parts read by range from the source, `concurrency` at a time (memory: concurrency
+ * streams, not concurrency × part size). Each part is retried on its own by re-reading its range.
+ * Upload id and finished parts are saved, so a rerun after a crash continues the upload; a
+ * failure or cancel aborts it so no parts linger (and are billed) on the server.
+ */
+export async function multipartUpload(
+  input: MultipartUploadInput,
+): Promise<{ bytes: number; etag?: string; versionId?: string; verified: string[] }> {
+  const {
+    sourceProvider: sp,
+    destinationProvider: dp,
+    source,
+    destination,
+    sourceStat,
+    signal,
+    meter,
+  } = input;
+  const size = sourceStat.size;
+  const where = displayUri(destination);
+  const stateDir = input.stateDir ?? defaultStateDir();
+  const statePath = uploadStatePath(stateDir, source, destination);
+  if (input.resume) await mkdir(stateDir, { recursive: true, mode: 0o700 });
+
+  let handle: UploadHandle | undefined;
+  let state: UploadState | undefined;
+  if (input.resume) {
+    const saved = await loadState<UploadState>(statePath);
+    if (
+      saved &&
+      saved.size === size &&
+      saved.partSize === input.partSize &&
+      saved.sourceEtag !== undefined &&
+      saved.sourceEtag === sourceStat.etag
+    ) {
+      handle = { uri: destination, uploadId: saved.uploadId };
+      let confirmed = saved.parts;
+      if (dp.listParts) {
+        try {
+          const onServer = new Map(
+            (await dp.listParts(handle, { signal })).map((p) => [p.partNumber, p.etag]),
+          );
+          confirmed = saved.parts.filter((p) => onServer.get(p.partNumber) === p.etag);
+        } catch {
+          handle = undefined; // the upload is gone (completed, aborted or expired): start over
+        }
+      }
+      if (handle) state = { ...saved, parts: confirmed };
+    } else if (saved) {
+      input.onWarning(
+        'resume-discarded',
+        `Saved upload state for ${where} does not match the source any more; starting over`,
+      );
+      await dp.abortUpload?.({ uri: destination, uploadId: saved.uploadId }).catch(() => undefined);
+      await dropState(statePath);
+    }
+  }
+  if (!handle || !state) {
+    handle = await dp.beginUpload!(destination, {
+      signal,
+      ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
+      ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
+    });
+    state = {
+      version: 1,
+      source: displayUri(source),
+      destination: where,
+      size,
+      partSize: input.partSize,
+      uploadId: handle.uploadId,
+      parts: [],
+      ...(sourceStat.etag === undefined ? {} : { sourceEtag: sourceStat.etag }),
+    };
+    if (input.resume) await saveState(statePath, state);
+  }
+  const activeHandle = handle;
+  const activeState = state;
+  const writer = new ThrottledStateWriter<UploadState>(statePath);
+  const local = new AbortController();
+  const partSignal = AbortSignal.any([signal, local.signal]);
+  let ok = false;
+  try {
+    const done = new Set(activeState.parts.map((p) => p.partNumber));
+    const plan = planParts(size, input.partSize);
+    for (const part of plan) if (done.has(part.number)) meter.add(part.end - part.start + 1);
+    const todo = plan.filter((p) => !done.has(p.number));
+
+    const uploaded = await lastValueFrom(
+      from(todo).pipe(
+        mergeMap(
+          (part) =>
+            defer(() =>
+              retrying(
+                'upload-part',
+                async () => {
+                  let counted = 0;
+                  const counter = new Transform({
+                    transform(chunk: Buffer, _e, cb) {
+                      counted += chunk.length;
+                      meter.add(chunk.length);
+                      cb(null, chunk);
+                    },
+                  });
+                  try {
+                    const body = await sp.read(source, {
+                      range: { start: part.start, end: part.end },
+                      signal: partSignal,
+                      ...(sourceStat.etag === undefined ? {} : { ifMatch: sourceStat.etag }),
+                    });
+                    body.on('error', (e) => counter.destroy(e));
+                    const result = await dp.uploadPart!(activeHandle, part.number, body.pipe(counter), {
+                      contentLength: part.end - part.start + 1,
+                      signal: partSignal,
+                    });
+                    activeState.parts.push(result);
+                    if (input.resume) writer.maybeSave(activeState);
+                    return result;
+                  } catch (error) {
+                    meter.add(-counted);
+                    throw error;
+                  }
+                },
+                { ...input.retry, signal: partSignal, uri: destination, onRetry: input.onRetry },
+              ),
+            ),
+          Math.max(1, input.concurrency),
+        ),
+        toArray(),
+      ),
+    ).catch((error) => {
+      local.abort(error);
+      throw signal.aborted ? toAbortedError(signal.reason, `upload to ${where}`) : error;
+    });
+    void uploaded;
+    const parts = [...activeState.parts].sort((a, b) => a.partNumber - b.partNumber);
+    const result = await dp.completeUpload!(activeHandle, parts, { signal });
+    const verified: string[] = [];
+    if (result.size !== undefined && result.size !== size && result.size > 0) {
+      throw new ChecksumMismatchError(`Upload to ${where} produced ${result.size} bytes, expected ${size}`, {
+        uri: where,
+      });
+    }
+    if (result.size === size) verified.push('size');
+    ok = true;
+    return {
+      bytes: size,
+      verified,
+      ...(result.etag === undefined ? {} : { etag: result.etag }),
+      ...(result.versionId === undefined ? {} : { versionId: result.versionId }),
+    };
+  } finally {
+    await writer.flush();
+    if (ok) await dropState(statePath);
+    else if (input.keepPartialOnFailure && input.resume)
+      await saveState(statePath, activeState).catch(() => undefined);
+    else {
+      // A fresh signal: the caller's may be the reason we are here, and the abort must still go out.
+      await dp.abortUpload?.(activeHandle, { signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+      await dropState(statePath);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/** Options of {@link ProgressMeter}. */
+export interface ProgressMeterOptions {
+  totalBytes?: number;
+  /** Minimum time between two reports. Default 100 ms (about 10 per second). */
+  intervalMs?: number;
+  now?: () => number;
+}
+
+/** A progress report. */
+export interface ProgressReport {
+  bytes: number;
+  totalBytes?: number;
+  rate: number;
+  etaSeconds?: number;
+}
+
+/**
+ * Turns a stream of byte counts into throttled reports with a smoothed rate and an ETA. Parts
+ * finishing out of order only ever add bytes, so counts never go backwards.
+ */
+export class ProgressMeter {
+  private bytes = 0;
+  private lastEmit = Number.NEGATIVE_INFINITY;
+  private lastBytes = 0;
+  private lastTime: number;
+  private rate = 0;
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly emit: (report: ProgressReport) => void,
+    private readonly options: ProgressMeterOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 100;
+    this.now = options.now ?? Date.now;
+    this.lastTime = this.now();
+  }
+
+  /** Bytes counted so far. */
+  get total(): number {
+    return this.bytes;
+  }
+
+  /** Count `delta` more bytes; reports when the interval has passed. */
+  add(delta: number): void {
+    this.bytes += delta;
+    const now = this.now();
+    if (now - this.lastEmit >= this.intervalMs) this.report(now);
+  }
+
+  /** Report the final count now, whatever the interval. */
+  flush(): void {
+    this.report(this.now());
+  }
+
+  private report(now: number): void {
+    const dt = (now - this.lastTime) / 1000;
+    if (dt > 0) {
+      const instant = (this.bytes - this.lastBytes) / dt;
+      // Exponential smoothing: steady enough for an ETA, quick enough to follow a stall.
+      this.rate = this.rate === 0 ? instant : 0.3 * instant + 0.7 * this.rate;
+    }
+    this.lastTime = now;
+    this.lastBytes = this.bytes;
+    this.lastEmit = now;
+    const total = this.options.totalBytes;
+    this.emit({
+      bytes: this.bytes,
+      ...(total === undefined ? {} : { totalBytes: total }),
+      rate: Math.round(this.rate),
+      ...(total !== undefined && this.rate > 0
+        ? { etaSeconds: Math.max(0, (total - this.bytes) / this.rate) }
+        : {}),
+    });
+  }
+}

@@ -1,0 +1,204 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
+import { toAbortedError } from '../errors/abort.js';
+import { TransientError } from '../errors/error-types.js';
+import { DigestStream } from '../integrity/digest-stream.js';
+import { verifyChecksums, verifySize } from '../integrity/verify.js';
+import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
+import { TEMP_MARKER } from '../local/temp-path.js';
+import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
+import { displayUri, type StorageUri } from '../uri/storage-uri.js';
+import { type Part, planParts } from './part-plan.js';
+import type { ProgressMeter } from './progress-meter.js';
+import { dropState, loadState, saveState, ThrottledStateWriter } from './resume-state.js';
+
+/** Saved state of an interrupted ranged download. */
+interface DownloadState {
+  version: 1;
+  source: string;
+  etag?: string;
+  versionId?: string;
+  size: number;
+  partSize: number;
+  done: number[];
+}
+
+/** Inputs of {@link rangedDownload}. */
+export interface RangedDownloadInput {
+  provider: Provider;
+  source: StorageUri;
+  sourceStat: ObjectStat;
+  destinationPath: string;
+  partSize: number;
+  concurrency: number;
+  expected?: Checksums;
+  resume: boolean;
+  keepPartialOnFailure: boolean;
+  signal: AbortSignal;
+  meter: ProgressMeter;
+  retry?: RetryOptions;
+  onRetry: (notice: RetryNotice) => void;
+  onWarning: (code: string, message: string) => void;
+}
+
+/** Where the partial file and its state live: beside the destination, hidden from listings. */
+export function partialPaths(destinationPath: string): { partial: string; state: string } {
+  const partial = join(
+    dirname(destinationPath),
+    `${TEMP_MARKER}resume-${basename(destinationPath).slice(0, 120)}`,
+  );
+  return { partial, state: `${partial}.json` };
+}
+
+/**
+ * Download an object in parallel ranged reads, each written at its offset in a temp file beside the
+ * destination; verify size and digest; rename into place. Each read is conditional on the ETag seen
+ * at the start, so an object that changes mid-download fails instead of splicing two versions. A
+ * partial file left by a crash is resumed when the object is unchanged.
+ */
+export async function rangedDownload(
+  input: RangedDownloadInput,
+): Promise<{ bytes: number; sha256?: string; verified: string[] }> {
+  const { provider, source, sourceStat, destinationPath, signal, meter } = input;
+  const size = sourceStat.size;
+  const where = displayUri(source);
+  const { partial, state: statePath } = partialPaths(destinationPath);
+  await mkdir(dirname(destinationPath), { recursive: true });
+
+  const fresh: DownloadState = {
+    version: 1,
+    source: where,
+    size,
+    partSize: input.partSize,
+    done: [],
+    ...(sourceStat.etag === undefined ? {} : { etag: sourceStat.etag }),
+    ...(sourceStat.versionId === undefined ? {} : { versionId: sourceStat.versionId }),
+  };
+  let state = fresh;
+  if (input.resume) {
+    const saved = await loadState<DownloadState>(statePath);
+    const partialSize = await stat(partial).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (
+      saved &&
+      partialSize === size &&
+      saved.source === where &&
+      saved.size === size &&
+      saved.partSize === input.partSize &&
+      saved.etag !== undefined &&
+      saved.etag === sourceStat.etag &&
+      saved.versionId === sourceStat.versionId
+    ) {
+      state = { ...saved, done: [...saved.done] };
+    } else if (saved) {
+      input.onWarning(
+        'resume-discarded',
+        `Saved partial download of ${where} does not match the object any more; starting over`,
+      );
+    }
+  }
+  const resuming = state !== fresh;
+  const handle = await open(partial, resuming ? 'r+' : 'w', 0o644);
+  const local = new AbortController();
+  const partSignal = AbortSignal.any([signal, local.signal]);
+  const writer = new ThrottledStateWriter<DownloadState>(statePath);
+  let ok = false;
+  try {
+    if (!resuming) await handle.truncate(size);
+    const doneSet = new Set(state.done);
+    for (const n of doneSet) {
+      const part = planParts(size, input.partSize)[n - 1];
+      if (part) meter.add(part.end - part.start + 1);
+    }
+    const todo = planParts(size, input.partSize).filter((p) => !doneSet.has(p.number));
+
+    const fetchPart = (part: Part) =>
+      retrying(
+        'read-part',
+        async () => {
+          let position = part.start;
+          try {
+            const stream = await provider.read(source, {
+              range: { start: part.start, end: part.end },
+              signal: partSignal,
+              ...(sourceStat.etag === undefined ? {} : { ifMatch: sourceStat.etag }),
+            });
+            for await (const chunk of stream as AsyncIterable<Buffer>) {
+              await handle.write(chunk, 0, chunk.length, position);
+              position += chunk.length;
+              meter.add(chunk.length);
+            }
+          } catch (error) {
+            meter.add(-(position - part.start));
+            throw error;
+          }
+          if (position !== part.end + 1) {
+            meter.add(-(position - part.start));
+            throw new TransientError(
+              `Part ${part.number} of ${where} ended after ${position - part.start} of ${part.end - part.start + 1} bytes`,
+              { uri: where },
+            );
+          }
+          return part.number;
+        },
+        { ...input.retry, signal: partSignal, uri: source, onRetry: input.onRetry },
+      );
+
+    await lastValueFrom(
+      from(todo).pipe(
+        mergeMap(
+          (part) =>
+            defer(async () => {
+              const n = await fetchPart(part);
+              state.done.push(n);
+              if (input.resume) writer.maybeSave(state);
+              return n;
+            }),
+          Math.max(1, input.concurrency),
+        ),
+        toArray(),
+      ),
+    ).catch((error) => {
+      local.abort(error);
+      throw signal.aborted ? toAbortedError(signal.reason, `download of ${where}`) : error;
+    });
+    await handle.sync();
+    await handle.close();
+
+    const written = (await stat(partial)).size;
+    verifySize(size, written, where);
+    const verified = ['size'];
+    let sha256: string | undefined;
+    if (input.expected) {
+      // Parts arrive out of order, so the digest is computed in one sequential pass at the end.
+      const digest = new DigestStream(['sha256', 'md5']);
+      await pipeline(
+        createReadStream(partial),
+        digest,
+        new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+        { signal },
+      );
+      const sums = digest.checksums();
+      sha256 = sums.sha256;
+      verified.push(...verifyChecksums(input.expected, sums, where));
+    }
+    await rename(partial, destinationPath);
+    ok = true;
+    return { bytes: size, verified, ...(sha256 === undefined ? {} : { sha256 }) };
+  } finally {
+    await handle.close().catch(() => undefined);
+    await writer.flush();
+    if (ok || !input.keepPartialOnFailure) {
+      if (!ok) await unlink(partial).catch(() => undefined);
+      await dropState(statePath);
+    } else {
+      await saveState(statePath, state).catch(() => undefined);
+    }
+  }
+}

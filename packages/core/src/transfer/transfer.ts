@@ -1,0 +1,67 @@
+import { type Observable, Subject } from 'rxjs';
+import type { TransferEvent } from './transfer-events.js';
+
+/** The pieces a transfer body gets: how to emit events and the signal to honour. */
+export interface TransferContext {
+  id: string;
+  emit(event: DistributiveOmit<TransferEvent, 'transferId' | 'at'>): void;
+  signal: AbortSignal;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+let counter = 0;
+
+/**
+ * A running transfer: await it (or `done`) for the result, subscribe to `events$` for progress,
+ * `cancel()` it to stop. The body starts on the next tick, so subscribing right after creating the
+ * transfer sees every event, `queued` included.
+ */
+export class Transfer<R> implements PromiseLike<R> {
+  readonly id: string;
+  /** Every event of this transfer, completing when it settles. */
+  readonly events$: Observable<TransferEvent>;
+  /** The result; rejects with a typed error. */
+  readonly done: Promise<R>;
+  private readonly subject = new Subject<TransferEvent>();
+  private readonly controller = new AbortController();
+
+  constructor(
+    body: (context: TransferContext) => Promise<R>,
+    options: { signal?: AbortSignal; parentId?: string; sink?: (event: TransferEvent) => void } = {},
+  ) {
+    this.id = `t${(++counter).toString(36)}-${Date.now().toString(36)}`;
+    this.events$ = this.subject.asObservable();
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.controller.signal])
+      : this.controller.signal;
+    const emit = (event: DistributiveOmit<TransferEvent, 'transferId' | 'at'>) => {
+      const full = {
+        ...event,
+        transferId: this.id,
+        at: Date.now(),
+        ...(options.parentId ? { parentId: options.parentId } : {}),
+      } as TransferEvent;
+      this.subject.next(full);
+      options.sink?.(full);
+    };
+    this.done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => body({ id: this.id, emit, signal }))
+      .finally(() => this.subject.complete());
+    // A caller that only watches events must not crash the process with an unhandled rejection.
+    this.done.catch(() => undefined);
+  }
+
+  /** Stop the transfer; it rejects with AbortedError after cleaning up. */
+  cancel(reason?: unknown): void {
+    this.controller.abort(reason);
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a Transfer is deliberately awaitable
+  then<A = R, B = never>(
+    onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.done.then(onFulfilled, onRejected);
+  }
+}
