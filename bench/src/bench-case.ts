@@ -10,8 +10,8 @@ export interface BenchCase {
   group: string;
   /** `stowage`, `aws-sdk`, `got`, `awscli`, `rclone`, `curl`, … */
   tool: string;
-  /** Bytes moved, for throughput. */
-  bytes: number;
+  /** Bytes moved, for throughput (a function when it depends on the fixture sizes, which follow `scale`). */
+  bytes: number | ((env: BenchEnv) => number);
   /** Returns false when the tool is not installed (the case is reported as skipped). */
   available?(env: BenchEnv): Promise<boolean>;
   /** Runs in the parent before the child: create objects to download, clean destinations. */

@@ -42,7 +42,8 @@ export async function writeFileAtomically(
   const label = options.label ?? path;
   await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
-  const digest = new DigestStream(['sha256', 'md5'], options.onProgress);
+  // MD5 only when asked for: it costs as much CPU as SHA-256 and nothing else needs it here.
+  const digest = new DigestStream(options.expectedChecksums?.md5Hex ? ['sha256', 'md5'] : ['sha256'], options.onProgress);
   try {
     await pipeline(
       source,

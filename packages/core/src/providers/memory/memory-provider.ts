@@ -134,7 +134,7 @@ export class MemoryProvider implements Provider {
       throw new PreconditionFailedError(`${where} already exists`, { uri: where, provider: this.name });
     }
     const chunks: Buffer[] = [];
-    const digest = new DigestStream(['sha256', 'md5']);
+    const digest = new DigestStream(['sha256', 'md5'], options.onProgress);
     await pipeline(
       toReadable(body),
       digest,

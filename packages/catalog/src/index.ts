@@ -1,0 +1,14 @@
+export * from './bucket.js';
+export { bucketRoot, keyUri, type Location, location } from './bucket-paths.js';
+export * from './catalog.js';
+export { type CatalogConfig, ConfigStore, fetchCatalogConfig } from './catalog-config.js';
+export * from './catalog-credentials.js';
+export { normalizeBaseUrl } from './catalog-url.js';
+export { type DirContext, quilt3DataDir, stowageCatalogDir } from './data-dirs.js';
+export * from './default-catalog.js';
+export { type CodePrompt, openInBrowser, readHiddenLine } from './login-prompt.js';
+export { type PrivateWriteOptions, writeFileAtomic } from './private-file.js';
+export { type Quilt3Login, readQuilt3Login } from './quilt3-login.js';
+export { RegistryHttp, type RegistryHttpOptions } from './registry-http.js';
+export { RegistrySession, type RegistrySessionOptions } from './registry-session.js';
+export { type TokenSet, TokenStore } from './token-store.js';

@@ -1,0 +1,167 @@
+import { AuthenticationRequiredError, isStowageError } from '@stowage/core';
+import type { CatalogConfig } from './catalog-config.js';
+import {
+  jsonObject,
+  RELOGIN,
+  type RegistryAnswer,
+  type RegistryCall,
+  type RegistryHttp,
+  statusError,
+} from './registry-http.js';
+import { exchangeToken } from './token-exchange.js';
+import type { TokenSet, TokenStore } from './token-store.js';
+
+/** Options of {@link RegistrySession}. */
+export interface RegistrySessionOptions {
+  config: CatalogConfig;
+  store: TokenStore;
+  http: RegistryHttp;
+  /** An API key (`qk_…`) kept in memory only; used as the bearer instead of stored tokens. */
+  apiKey?: string;
+  /** Refresh the access token when it has less than this left. Default 60 s (as quilt3). */
+  refreshSkewSeconds?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** What one authenticated call needs. */
+export interface SessionCall {
+  method: 'GET' | 'POST';
+  /** Path under the registry URL, e.g. `/api/auth/get_credentials`. */
+  path: string;
+  what: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Bearer-authenticated calls to one registry. The access token is checked before *every* call and
+ * refreshed when near expiry (quilt3 checks once per process); a 401 triggers one forced refresh and
+ * one retry. Each refresh stores the rotated refresh token at once. One refresh runs at a time.
+ */
+export class RegistrySession {
+  readonly config: CatalogConfig;
+  private readonly store: TokenStore;
+  private readonly http: RegistryHttp;
+  private readonly apiKey: string | undefined;
+  private readonly skewMs: number;
+  private readonly now: () => number;
+  private refreshing: Promise<TokenSet> | undefined;
+
+  constructor(options: RegistrySessionOptions) {
+    this.config = options.config;
+    this.store = options.store;
+    this.http = options.http;
+    this.apiKey = options.apiKey;
+    this.skewMs = (options.refreshSkewSeconds ?? 60) * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get catalogUrl(): string {
+    return this.config.navigator_url;
+  }
+
+  get registryUrl(): string {
+    return this.config.registryUrl;
+  }
+
+  /** Whether this session can authenticate at all (an API key, or a stored login). No network call. */
+  async canAuthenticate(): Promise<boolean> {
+    return this.apiKey !== undefined || (await this.store.read(this.registryUrl)) !== undefined;
+  }
+
+  /** Whether the session uses an API key rather than a stored login. */
+  get usesApiKey(): boolean {
+    return this.apiKey !== undefined;
+  }
+
+  private notLoggedIn(): AuthenticationRequiredError {
+    return new AuthenticationRequiredError(`Not logged in to the catalog ${this.catalogUrl}`, {
+      uri: this.catalogUrl,
+      provider: 'catalog',
+      hint: 'Run login() (interactive), loginWithToken(code) or loginWithApiKey("qk_…") first.',
+    });
+  }
+
+  /**
+   * A usable bearer token. `rejected` is a token the registry just answered 401 to: unless another
+   * caller already replaced it, the refresh is forced.
+   */
+  async bearer(rejected?: string, signal?: AbortSignal): Promise<string> {
+    if (this.apiKey !== undefined) return this.apiKey;
+    const tokens = await this.store.read(this.registryUrl);
+    if (!tokens) throw this.notLoggedIn();
+    const fresh = tokens.expiresAt * 1000 - this.now() > this.skewMs;
+    if (rejected === undefined ? fresh : tokens.accessToken !== rejected && fresh) return tokens.accessToken;
+    return (await this.refresh(tokens, signal)).accessToken;
+  }
+
+  private refresh(stale: TokenSet, signal?: AbortSignal): Promise<TokenSet> {
+    this.refreshing ??= this.doRefresh(stale, signal).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(stale: TokenSet, signal?: AbortSignal): Promise<TokenSet> {
+    const target = { registryUrl: this.registryUrl, catalogUrl: this.catalogUrl };
+    let fresh: TokenSet;
+    try {
+      fresh = await exchangeToken(this.http, target, stale.refreshToken, 'token refresh', signal);
+    } catch (error) {
+      if (!isStowageError(error, 'AuthenticationRequired')) throw error;
+      // Another process may have rotated the refresh token since we read it: use what it stored.
+      const current = await this.store.read(this.registryUrl);
+      if (current && current.refreshToken !== stale.refreshToken) {
+        if (current.expiresAt * 1000 - this.now() > this.skewMs) return current;
+        fresh = await exchangeToken(this.http, target, current.refreshToken, 'token refresh', signal);
+      } else {
+        throw new AuthenticationRequiredError(
+          `Failed to refresh the access token for the catalog ${this.catalogUrl}: ${error.message}`,
+          { uri: this.catalogUrl, provider: 'catalog', hint: RELOGIN },
+        );
+      }
+    }
+    await this.store.write(this.registryUrl, fresh, this.catalogUrl);
+    return fresh;
+  }
+
+  /** One authenticated call; refreshes first when needed and once more after a 401. */
+  async send(call: SessionCall): Promise<RegistryAnswer> {
+    const request = (token: string): RegistryCall => ({
+      method: call.method,
+      url: `${this.registryUrl}${call.path}`,
+      catalogUrl: this.catalogUrl,
+      what: call.what,
+      headers: { authorization: `Bearer ${token}` },
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
+    const token = await this.bearer(undefined, call.signal);
+    const answer = await this.http.send(request(token));
+    if (answer.status !== 401 || this.apiKey !== undefined) return answer;
+    const retried = await this.bearer(token, call.signal);
+    return this.http.send(request(retried));
+  }
+
+  /** An authenticated call whose 2xx answer must be a JSON object. */
+  async json(call: SessionCall, hint = RELOGIN): Promise<Record<string, unknown>> {
+    const answer = await this.send(call);
+    const described: RegistryCall = {
+      method: call.method,
+      url: `${this.registryUrl}${call.path}`,
+      catalogUrl: this.catalogUrl,
+      what: call.what,
+    };
+    if (answer.status < 200 || answer.status >= 300) {
+      const error = statusError(answer, described, hint);
+      if (answer.status === 401 && this.apiKey !== undefined) {
+        throw new AuthenticationRequiredError(`${error.message}; the API key was refused`, {
+          uri: this.catalogUrl,
+          provider: 'catalog',
+          hint: 'Create a new API key and call loginWithApiKey() with it.',
+        });
+      }
+      throw error;
+    }
+    return jsonObject(answer, described, hint);
+  }
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidConfigError } from '@stowage/core';
+import { removeFile, writeFileAtomic } from './private-file.js';
+
+/** A registry login: the long-lived refresh token and the short-lived access token. */
+export interface TokenSet {
+  refreshToken: string;
+  accessToken: string;
+  /** When the access token expires, in epoch seconds (as the registry sends `expires_at`). */
+  expiresAt: number;
+}
+
+/** The on-disk shape: quilt3's `auth.json` entry plus the registry it belongs to. */
+interface StoredTokens {
+  registryUrl: string;
+  catalogUrl?: string;
+  refresh_token: string;
+  access_token: string;
+  expires_at: number;
+}
+
+/** Check a token answer or a stored entry; `undefined` when a field is missing or mistyped. */
+export function toTokenSet(value: Record<string, unknown>): TokenSet | undefined {
+  const { refresh_token, access_token, expires_at } = value;
+  if (typeof refresh_token !== 'string' || refresh_token.length === 0) return undefined;
+  if (typeof access_token !== 'string' || access_token.length === 0) return undefined;
+  const expires = typeof expires_at === 'string' ? Number(expires_at) : expires_at;
+  if (typeof expires !== 'number' || !Number.isFinite(expires)) return undefined;
+  return { refreshToken: refresh_token, accessToken: access_token, expiresAt: expires };
+}
+
+/**
+ * Registry logins on disk, one file per registry URL (`auth/<host>-<hash>.json`), so several stacks
+ * sit side by side and two processes logged in to different stacks never rewrite each other's file.
+ * Every write is atomic and 0600 from creation.
+ */
+export class TokenStore {
+  readonly dir: string;
+
+  constructor(catalogDir: string) {
+    this.dir = join(catalogDir, 'auth');
+  }
+
+  /** The file holding the login for one registry. */
+  pathFor(registryUrl: string): string {
+    const host = new URL(registryUrl).host.replace(/[^A-Za-z0-9.-]/g, '_');
+    const hash = createHash('sha256').update(registryUrl).digest('hex').slice(0, 12);
+    return join(this.dir, `${host}-${hash}.json`);
+  }
+
+  /** The stored login for a registry, or `undefined` when there is none. */
+  async read(registryUrl: string): Promise<TokenSet | undefined> {
+    const path = this.pathFor(registryUrl);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const broken = () =>
+      new InvalidConfigError(`The login file ${path} for ${registryUrl} is damaged`, {
+        uri: path,
+        provider: 'catalog',
+        hint: 'Run login() again; it rewrites the file.',
+      });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw broken();
+    }
+    if (parsed === null || typeof parsed !== 'object') throw broken();
+    const stored = parsed as Record<string, unknown>;
+    if (stored.registryUrl !== registryUrl) return undefined;
+    const tokens = toTokenSet(stored);
+    if (!tokens) throw broken();
+    return tokens;
+  }
+
+  /** Store (replace) the login for a registry, atomically, mode 0600. */
+  async write(registryUrl: string, tokens: TokenSet, catalogUrl?: string): Promise<void> {
+    const stored: StoredTokens = {
+      registryUrl,
+      ...(catalogUrl ? { catalogUrl } : {}),
+      refresh_token: tokens.refreshToken,
+      access_token: tokens.accessToken,
+      expires_at: tokens.expiresAt,
+    };
+    await writeFileAtomic(this.pathFor(registryUrl), `${JSON.stringify(stored, null, 2)}\n`);
+  }
+
+  /** Forget the login for a registry; false when there was none. */
+  remove(registryUrl: string): Promise<boolean> {
+    return removeFile(this.pathFor(registryUrl));
+  }
+}

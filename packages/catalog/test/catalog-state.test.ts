@@ -1,0 +1,118 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { quilt3DataDir, stowageCatalogDir } from '@stowage/catalog';
+import { type LocalCatalog, startCatalogServer } from '@stowage/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, testCatalog } from './support/catalog-fixture.js';
+
+let local: LocalCatalog;
+beforeAll(async () => {
+  local = await startCatalogServer();
+});
+afterAll(async () => {
+  await local.stop();
+});
+
+describe('where state lives', () => {
+  it('uses a Stowage directory, not quilt3’s, on every platform', () => {
+    const home = '/home/u';
+    expect(stowageCatalogDir({ env: {}, homedir: home, platform: 'linux' })).toBe(
+      '/home/u/.local/share/stowage/catalog',
+    );
+    expect(stowageCatalogDir({ env: { XDG_DATA_HOME: '/x' }, homedir: home, platform: 'linux' })).toBe(
+      '/x/stowage/catalog',
+    );
+    expect(stowageCatalogDir({ env: { STOWAGE_CATALOG_DIR: '/d' }, homedir: home })).toBe('/d');
+    expect(stowageCatalogDir({ env: {}, homedir: home, platform: 'darwin' })).toBe(
+      '/home/u/Library/Application Support/stowage/catalog',
+    );
+    expect(quilt3DataDir({ env: {}, homedir: home, platform: 'linux' })).toBe('/home/u/.local/share/Quilt');
+    expect(quilt3DataDir({ env: {}, homedir: home, platform: 'darwin' })).toBe(
+      '/home/u/Library/Application Support/Quilt',
+    );
+    expect(quilt3DataDir({ env: { LOCALAPPDATA: 'C:/L' }, homedir: home, platform: 'win32' })).toMatch(
+      /^C:\/L[\\/]QuiltData[\\/]Quilt$/,
+    );
+  });
+
+  it('the default directory follows the injected home and environment', async () => {
+    const dir = await tempDir();
+    try {
+      const catalog = testCatalog(undefined as unknown as string, {
+        dir: undefined,
+        homedir: dir.path,
+        env: {},
+      });
+      expect(catalog.dir).toBe(join(dir.path, '.local', 'share', 'stowage', 'catalog'));
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
+
+describe('importing a quilt3 login (opt-in)', () => {
+  it('reads quilt3’s config.yml and its auth.json entry, and never writes quilt3’s files', async () => {
+    const dir = await tempDir();
+    try {
+      // Log in once to get real tokens, and lay them out as quilt3 would.
+      const source = testCatalog(join(dir.path, 'source'));
+      await source.config(local.catalogUrl);
+      await source.loginWithToken(local.issueCode());
+      const tokens = JSON.parse(await readFile(source.tokenFile(local.registryUrl), 'utf8'));
+      const quilt3 = join(dir.path, 'home', '.local', 'share', 'Quilt');
+      await mkdir(quilt3, { recursive: true });
+      const configYml = `navigator_url: ${local.catalogUrl}\nregistryUrl: ${local.registryUrl}\nregion: us-east-1\ntelemetry_disabled: false\n`;
+      const authJson = JSON.stringify({
+        [local.registryUrl]: {
+          refresh_token: tokens.refresh_token,
+          access_token: tokens.access_token,
+          expires_at: tokens.expires_at,
+        },
+        'https://other-registry.example.com': { refresh_token: 'x', access_token: 'y', expires_at: 1 },
+      });
+      await writeFile(join(quilt3, 'config.yml'), configYml);
+      await writeFile(join(quilt3, 'auth.json'), authJson);
+
+      const catalog = testCatalog(join(dir.path, 'stowage'), { homedir: join(dir.path, 'home') });
+      expect(await catalog.loggedIn()).toBeNull();
+      const imported = await catalog.importQuilt3Login();
+      expect(imported).toMatchObject({ catalogUrl: local.catalogUrl, registryUrl: local.registryUrl });
+      expect(await catalog.loggedIn()).toBe(local.catalogUrl);
+      expect((await catalog.whoami()).name).toBe('alice');
+      expect(await readFile(join(quilt3, 'config.yml'), 'utf8')).toBe(configYml);
+      expect(await readFile(join(quilt3, 'auth.json'), 'utf8')).toBe(authJson);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('returns null when quilt3 has no login', async () => {
+    const dir = await tempDir();
+    try {
+      const catalog = testCatalog(join(dir.path, 'stowage'), { homedir: dir.path });
+      expect(await catalog.importQuilt3Login()).toBeNull();
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
+
+describe('refresh under concurrency', () => {
+  it('many calls answered 401 at once share one refresh', async () => {
+    const dir = await tempDir();
+    try {
+      const catalog = testCatalog(dir.path);
+      await catalog.config(local.catalogUrl);
+      await catalog.loginWithToken(local.issueCode());
+      // The registry expired the token early: every call gets a 401, and all of them must share one
+      // refresh (a second refresh would also revoke the rotated refresh token the first one stored).
+      local.expireAccessTokens();
+      const before = local.count('/api/token');
+      const names = await Promise.all(Array.from({ length: 8 }, () => catalog.whoami()));
+      expect(names.every((n) => n.name === 'alice')).toBe(true);
+      expect(local.count('/api/token') - before).toBe(1);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});

@@ -1,0 +1,3 @@
+export * from './credentials/index.js';
+export * from './provider/index.js';
+export * from './routing/index.js';

@@ -1,0 +1,17 @@
+export { type CompletedPartInfo, completeMultipartUploadXml } from './complete-xml.js';
+export { CredentialBridge } from './credential-bridge.js';
+export { type AwsIdentityProvider, defaultCredentialProvider } from './default-credentials.js';
+export { checkPartSize, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './part-size.js';
+export { RegionCache } from './region-cache.js';
+export { register } from './register.js';
+export { checkEndpoint } from './s3-client-factory.js';
+export { isExpiredCredentialsError, mapS3Error, type S3ErrorContext, s3ErrorCode } from './s3-errors.js';
+export { bucketNameProblem, MAX_KEY_BYTES } from './s3-names.js';
+export {
+  type PresignedMultipartUpload,
+  type PresignMultipartOptions,
+  type S3ObjectStat,
+  S3Provider,
+  type S3ReadStream,
+} from './s3-provider.js';
+export type { S3ChecksumAlgorithm, S3ProviderOptions, S3ServerSideEncryption } from './s3-provider-options.js';

@@ -1,0 +1,12 @@
+/** A local S3-protocol server started for tests: where it listens and the keys it accepts. */
+export interface S3ServerHandle {
+  /** `http://127.0.0.1:PORT` — use with `forcePathStyle: true`. */
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  /** Which server this is (`s3rver` or `moto`), for tests that branch on features. */
+  kind: 's3rver' | 'moto';
+  /** Stop the server (and remove its temp directory when it created one). */
+  close(): Promise<void>;
+}
