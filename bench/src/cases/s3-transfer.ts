@@ -100,9 +100,13 @@ function uploadCases(label: string, file: string, bytes: number): BenchCase[] {
         const { path, bytes } = fileOf(env, file);
         const provider = stowageProvider(env);
         try {
-          await provider.write(parseUri(`s3://${s3.bucket}/bench/upload-${label}-stowage`), createReadStream(path), {
-            contentLength: bytes,
-          });
+          await provider.write(
+            parseUri(`s3://${s3.bucket}/bench/upload-${label}-stowage`),
+            createReadStream(path),
+            {
+              contentLength: bytes,
+            },
+          );
         } finally {
           await provider.close();
         }

@@ -100,6 +100,11 @@ describe('downloadToFile', () => {
       expect(result.mode).toBe('single');
       expect((await readFile(join(out, 'e.bin'))).equals(data)).toBe(true);
       expect(plain.requests.filter((r) => r.method === 'GET')).toHaveLength(1);
+      // A cut body is fetched again whole and the bytes already written are skipped, never spliced.
+      plain.setFault({ kind: 'drop', path: 'big.bin', afterBytes: 500_000, times: 1 });
+      await provider.downloadToFile(plain.urlFor('big.bin'), join(out, 'e2.bin'));
+      expect((await readFile(join(out, 'e2.bin'))).equals(data)).toBe(true);
+      expect(plain.requests.filter((r) => r.method === 'GET')).toHaveLength(3);
     } finally {
       await plain.close();
     }

@@ -3,7 +3,15 @@ import { readAll } from '@stowage/core';
 import { type FaultProxy, type S3ServerHandle, startFaultProxy, startMotoServer } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeMultipartUploadXml, type S3Provider } from '../src/index.js';
-import { clearAwsEnv, freshBucket, payload, providerFor, rawClient, s3, sha256Of } from './support/s3-fixture.js';
+import {
+  clearAwsEnv,
+  freshBucket,
+  payload,
+  providerFor,
+  rawClient,
+  s3,
+  sha256Of,
+} from './support/s3-fixture.js';
 
 const MiB = 1024 * 1024;
 let server: S3ServerHandle;
@@ -19,7 +27,11 @@ beforeAll(async () => {
   proxy = await startFaultProxy({ target: server.endpoint });
   raw = rawClient(server);
   bucket = await freshBucket(raw, 'moto');
-  provider = providerFor(server, { multipartThreshold: 6 * MiB, partSize: 5 * MiB, multipartCopyThreshold: 6 * MiB });
+  provider = providerFor(server, {
+    multipartThreshold: 6 * MiB,
+    partSize: 5 * MiB,
+    multipartCopyThreshold: 6 * MiB,
+  });
 }, 60_000);
 afterAll(async () => {
   await provider?.close();
@@ -46,7 +58,10 @@ describe('S3 provider on moto', () => {
   });
 
   it('aborts its own multipart upload when a part keeps failing or the caller cancels', async () => {
-    const faulty = providerFor({ ...server, endpoint: proxy.endpoint }, { multipartThreshold: 6 * MiB, partSize: 5 * MiB, maxAttempts: 1 });
+    const faulty = providerFor(
+      { ...server, endpoint: proxy.endpoint },
+      { multipartThreshold: 6 * MiB, partSize: 5 * MiB, maxAttempts: 1 },
+    );
     try {
       proxy.inject({
         match: { method: 'PUT', query: { partNumber: '2' } },
@@ -64,7 +79,9 @@ describe('S3 provider on moto', () => {
         controller.abort();
         yield payload(6 * MiB);
       })();
-      await expect(faulty.write(s3(bucket, 'aborted/cancelled'), slow, { signal: controller.signal })).rejects.toMatchObject({
+      await expect(
+        faulty.write(s3(bucket, 'aborted/cancelled'), slow, { signal: controller.signal }),
+      ).rejects.toMatchObject({
         code: 'Aborted',
       });
       expect(await openUploads()).toBe(0);
@@ -78,16 +95,22 @@ describe('S3 provider on moto', () => {
   it('stores and returns an S3 checksum, and enforces If-None-Match on create', async () => {
     const uri = s3(bucket, 'cond/once.txt');
     await provider.write(uri, 'first', { ifNoneMatch: '*' });
-    await expect(provider.write(uri, 'second', { ifNoneMatch: '*' })).rejects.toMatchObject({ code: 'PreconditionFailed' });
+    await expect(provider.write(uri, 'second', { ifNoneMatch: '*' })).rejects.toMatchObject({
+      code: 'PreconditionFailed',
+    });
     const stat = await provider.stat(uri);
     expect(stat.checksums?.crc32).toBeDefined();
-    await expect(provider.read(uri, { ifMatch: '"not-the-etag"' })).rejects.toMatchObject({ code: 'PreconditionFailed' });
+    await expect(provider.read(uri, { ifMatch: '"not-the-etag"' })).rejects.toMatchObject({
+      code: 'PreconditionFailed',
+    });
     expect((await readAll(await provider.read(uri, { ifMatch: stat.etag! }))).toString()).toBe('first');
   });
 
   it('reads an older version by versionId', async () => {
     const versioned = await freshBucket(raw, 'ver');
-    await raw.send(new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }));
+    await raw.send(
+      new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
     const v1 = await provider.write(s3(versioned, 'doc'), 'one');
     await provider.write(s3(versioned, 'doc'), 'two');
     expect(v1.versionId).toBeDefined();
@@ -108,7 +131,10 @@ describe('S3 provider on moto', () => {
   });
 
   it('aborts a presigned multipart upload with plain fetch', async () => {
-    const upload = await provider.presignMultipartUpload(s3(bucket, 'presigned/abort.bin'), { parts: 2, expiresIn: 300 });
+    const upload = await provider.presignMultipartUpload(s3(bucket, 'presigned/abort.bin'), {
+      parts: 2,
+      expiresIn: 300,
+    });
     const put = await fetch(upload.partUrls[0]!, { method: 'PUT', body: payload(5 * MiB) });
     expect(put.status).toBe(200);
     expect(await openUploads()).toBe(1);
@@ -133,9 +159,14 @@ describe('S3 provider on moto', () => {
   it('streams a part through uploadPart with S3 checksums on', async () => {
     const handle = await provider.beginUpload(s3(bucket, 'hooks/streamed'));
     const data = payload(5 * MiB + 3);
-    const part = await provider.uploadPart(handle, 1, (async function* () {
-      yield data;
-    })(), { contentLength: data.length });
+    const part = await provider.uploadPart(
+      handle,
+      1,
+      (async function* () {
+        yield data;
+      })(),
+      { contentLength: data.length },
+    );
     expect(part.checksumCrc32).toBeDefined();
     await provider.completeUpload(handle, [part]);
     expect(await sha256Of(await provider.read(s3(bucket, 'hooks/streamed')))).toBe(await sha256Of(data));

@@ -1,7 +1,21 @@
-import { Credentials, type CredentialSource, readAll } from '@stowage/core';
-import { type FaultProxy, type S3ServerHandle, slowDown, startFaultProxy, startS3Server } from '@stowage/testing';
+import { type CredentialSource, Credentials, readAll } from '@stowage/core';
+import {
+  type FaultProxy,
+  type S3ServerHandle,
+  slowDown,
+  startFaultProxy,
+  startS3Server,
+} from '@stowage/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clearAwsEnv, freshBucket, payload, providerFor, rawClient, s3, sha256Of } from './support/s3-fixture.js';
+import {
+  clearAwsEnv,
+  freshBucket,
+  payload,
+  providerFor,
+  rawClient,
+  s3,
+  sha256Of,
+} from './support/s3-fixture.js';
 
 const MiB = 1024 * 1024;
 let server: S3ServerHandle;
@@ -55,7 +69,11 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
       await provider.write(s3(bucket, 'slow.txt'), 'patience');
       proxy.inject({ match: { method: 'GET', path: `/${bucket}/slow.txt` }, action: slowDown(), times: 2 });
       expect((await readAll(await provider.read(s3(bucket, 'slow.txt')))).toString()).toBe('patience');
-      proxy.inject({ match: { method: 'GET', path: `/${bucket}/slow.txt` }, action: slowDown(0), times: Infinity });
+      proxy.inject({
+        match: { method: 'GET', path: `/${bucket}/slow.txt` },
+        action: slowDown(0),
+        times: Infinity,
+      });
       const error = await provider.read(s3(bucket, 'slow.txt')).catch((e) => e);
       expect(error).toMatchObject({ code: 'Transient', retryable: true, provider: 's3' });
       expect(error.requestId).toMatch(/^FAULTPROXY\d+$/);
@@ -72,11 +90,17 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
     try {
       const uri = s3(bucket, 'cut.bin');
       await provider.write(uri, payload(2 * MiB));
-      proxy.inject({ match: { method: 'GET', path: `/${bucket}/cut.bin` }, action: { kind: 'resetMidBody' } });
+      proxy.inject({
+        match: { method: 'GET', path: `/${bucket}/cut.bin` },
+        action: { kind: 'resetMidBody' },
+      });
       const reset = await readAll(await provider.read(uri)).catch((e) => e);
       expect(reset).toMatchObject({ retryable: true });
       expect(['Transient', 'ChecksumMismatch']).toContain(reset.code);
-      proxy.inject({ match: { method: 'GET', path: `/${bucket}/cut.bin` }, action: { kind: 'truncate', afterBytes: 1000 } });
+      proxy.inject({
+        match: { method: 'GET', path: `/${bucket}/cut.bin` },
+        action: { kind: 'truncate', afterBytes: 1000 },
+      });
       const cut = await readAll(await provider.read(uri)).catch((e) => e);
       expect(cut).toMatchObject({ retryable: true });
       expect(['Transient', 'ChecksumMismatch']).toContain(cut.code);
@@ -91,7 +115,10 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
       name: 'session',
       resolve: async (context) => {
         calls.push(context?.forceRefresh === true);
-        return Credentials.aws({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'session-token' }, 'session');
+        return Credentials.aws(
+          { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'session-token' },
+          'session',
+        );
       },
     };
     const provider = viaProxy({ credentials: source });
@@ -99,7 +126,12 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
       await provider.write(s3(bucket, 'session.txt'), 'x');
       proxy.inject({
         match: { method: 'GET' },
-        action: { kind: 'status', status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' },
+        action: {
+          kind: 'status',
+          status: 400,
+          code: 'ExpiredToken',
+          message: 'The provided token has expired.',
+        },
       });
       calls.length = 0;
       expect((await readAll(await provider.read(s3(bucket, 'session.txt')))).toString()).toBe('x');
@@ -207,13 +239,25 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
       });
       const error = await provider.read(s3(bucket, 'any.txt')).catch((e) => e);
       expect(error).toMatchObject({ code: 'PermissionDenied' });
-      const signature = /Signature=([0-9a-f]+)/.exec(String(proxy.requests.at(-1)!.headers.authorization))![1]!;
+      const signature = /Signature=([0-9a-f]+)/.exec(
+        String(proxy.requests.at(-1)!.headers.authorization),
+      )![1]!;
       const { inspect } = await import('node:util');
-      for (const text of [error.message, error.hint, JSON.stringify(error), String(error), inspect(error, { depth: 8 })]) {
-        for (const secret of [accessKeyId, secretAccessKey, sessionToken, signature]) expect(text).not.toContain(secret);
+      for (const text of [
+        error.message,
+        error.hint,
+        JSON.stringify(error),
+        String(error),
+        inspect(error, { depth: 8 }),
+      ]) {
+        for (const secret of [accessKeyId, secretAccessKey, sessionToken, signature])
+          expect(text).not.toContain(secret);
       }
       const url = await provider.presign(s3(bucket, 'any.txt'));
-      proxy.inject({ match: { method: 'GET' }, action: { kind: 'status', status: 403, code: 'AccessDenied' } });
+      proxy.inject({
+        match: { method: 'GET' },
+        action: { kind: 'status', status: 403, code: 'AccessDenied' },
+      });
       const failed = await provider.read(s3(bucket, 'any.txt')).catch((e) => e);
       expect(failed.message).not.toContain(new URL(url).searchParams.get('X-Amz-Signature')!);
     } finally {

@@ -10,4 +10,12 @@ afterAll(async () => {
   restoreEnv();
 });
 
-describeProviderConformance('s3 on s3rver', fixtures.makeProvider);
+// s3rver's own limits (moto passes the suite with S3's defaults): it collapses "a//b" to "a/b" in
+// paths, and it walks its directory tree instead of sorting keys byte-wise, so a page boundary inside
+// "dir-1/…" loses "dir-1-extra/x" and "dir-1.txt" (they sort before "dir-1/" in S3's order). 1,000
+// keys keep every 250-key page boundary out of that spot; the 2,500-key listing runs in
+// s3rver-provider.test.ts and in full on moto.
+describeProviderConformance('s3 on s3rver', fixtures.makeProvider, {
+  preservesEmptySegments: false,
+  maxListKeys: 1000,
+});

@@ -1,10 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { parseUri, readAll, type Entry } from '@stowage/core';
+import { type Entry, parseUri, readAll } from '@stowage/core';
 import { type S3ServerHandle, startS3Server } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeMultipartUploadXml, type S3Provider } from '../src/index.js';
-import { clearAwsEnv, freshBucket, payload, providerFor, rawClient, s3, sha256Of } from './support/s3-fixture.js';
+import {
+  clearAwsEnv,
+  freshBucket,
+  payload,
+  providerFor,
+  rawClient,
+  s3,
+  sha256Of,
+} from './support/s3-fixture.js';
 
 const MiB = 1024 * 1024;
 let server: S3ServerHandle;
@@ -72,9 +80,13 @@ describe('S3 provider on s3rver', () => {
     const smallResult = await provider.write(s3(bucket, 'sizes/small'), small);
     expect(smallResult.etag).toMatch(/^"[0-9a-f]{32}"$/);
     let progress = 0;
-    const largeResult = await provider.write(s3(bucket, 'sizes/large'), (async function* () {
-      for (let i = 0; i < large.length; i += 1 * MiB) yield large.subarray(i, i + 1 * MiB);
-    })(), { onProgress: (b) => (progress = b) });
+    const largeResult = await provider.write(
+      s3(bucket, 'sizes/large'),
+      (async function* () {
+        for (let i = 0; i < large.length; i += 1 * MiB) yield large.subarray(i, i + 1 * MiB);
+      })(),
+      { onProgress: (b) => (progress = b) },
+    );
     expect(largeResult.size).toBe(large.length);
     expect(progress).toBe(large.length);
     expect(before).toBe('s3');
@@ -83,9 +95,9 @@ describe('S3 provider on s3rver', () => {
   });
 
   it('refuses a body whose size or digest differs from what the caller declared, storing nothing', async () => {
-    await expect(
-      provider.write(s3(bucket, 'bad/size'), 'abc', { contentLength: 4 }),
-    ).rejects.toMatchObject({ code: 'ChecksumMismatch' });
+    await expect(provider.write(s3(bucket, 'bad/size'), 'abc', { contentLength: 4 })).rejects.toMatchObject({
+      code: 'ChecksumMismatch',
+    });
     await expect(
       provider.write(s3(bucket, 'bad/digest'), payload(7 * MiB), { checksum: { sha256: 'AAAA' } }),
     ).rejects.toMatchObject({ code: 'ChecksumMismatch' });
@@ -148,14 +160,20 @@ describe('S3 provider on s3rver', () => {
   it('presigns GET and PUT URLs that work with plain fetch', async () => {
     const uri = s3(bucket, 'presigned/a b+c.txt');
     const putUrl = await provider.presign(uri, { method: 'PUT', expiresIn: 300, contentType: 'text/plain' });
-    const put = await fetch(putUrl, { method: 'PUT', body: 'via fetch', headers: { 'content-type': 'text/plain' } });
+    const put = await fetch(putUrl, {
+      method: 'PUT',
+      body: 'via fetch',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(put.status).toBe(200);
     const getUrl = await provider.presign(uri, { expiresIn: 300 });
     expect(getUrl).toContain('X-Amz-Signature=');
     const got = await fetch(getUrl);
     expect(got.status).toBe(200);
     expect(await got.text()).toBe('via fetch');
-    await expect(provider.presign(uri, { expiresIn: 8 * 24 * 3600 })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(provider.presign(uri, { expiresIn: 8 * 24 * 3600 })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+    });
   });
 
   it('runs a presigned multipart upload with per-part URLs and a presigned complete, using only fetch', async () => {
@@ -181,9 +199,13 @@ describe('S3 provider on s3rver', () => {
     try {
       await provider.write(s3(bucket, 'public/data.csv'), 'a,b\n1,2\n');
       expect(anonymous.capabilities.presign).toBe(false);
-      expect((await readAll(await anonymous.read(s3(bucket, 'public/data.csv')))).toString()).toBe('a,b\n1,2\n');
+      expect((await readAll(await anonymous.read(s3(bucket, 'public/data.csv')))).toString()).toBe(
+        'a,b\n1,2\n',
+      );
       expect((await anonymous.stat(s3(bucket, 'public/data.csv'))).size).toBe(8);
-      await expect(anonymous.presign(s3(bucket, 'public/data.csv'))).rejects.toMatchObject({ code: 'Unsupported' });
+      await expect(anonymous.presign(s3(bucket, 'public/data.csv'))).rejects.toMatchObject({
+        code: 'Unsupported',
+      });
     } finally {
       await anonymous.close();
     }
@@ -195,9 +217,14 @@ describe('S3 provider on s3rver', () => {
     const b = payload(1234);
     const handle = await provider.beginUpload(uri, { contentType: 'application/x-test' });
     const p1 = await provider.uploadPart(handle, 1, a);
-    const p2 = await provider.uploadPart(handle, 2, (async function* () {
-      yield b;
-    })(), { contentLength: b.length });
+    const p2 = await provider.uploadPart(
+      handle,
+      2,
+      (async function* () {
+        yield b;
+      })(),
+      { contentLength: b.length },
+    );
     const listed = await provider.listParts(handle).catch((e) => e);
     // s3rver has no ListParts; a real store lists both parts (shown on moto).
     if (Array.isArray(listed)) expect(listed.map((p) => p.partNumber)).toEqual([1, 2]);

@@ -25,6 +25,7 @@ import {
   loadDownloadState,
   saveDownloadState,
 } from './download-state.js';
+import { OffsetWriter } from './offset-writer.js';
 import { planSegments } from './segment-plan.js';
 
 /** Options of `HttpProvider.downloadToFile`. */
@@ -256,7 +257,7 @@ async function runSegments(
     concurrency,
     async (segment) => {
       try {
-        let position = segment.start;
+        const writer = new OffsetWriter(handle, segment.start);
         for await (const chunk of resumableBody({
           client: context.client,
           uri,
@@ -267,10 +268,10 @@ async function runSegments(
           onIgnoredRange: 'throw',
           signal: combined,
         })) {
-          await handle.write(chunk, 0, chunk.length, position);
-          position += chunk.length;
+          await writer.write(chunk);
           progress(chunk.length);
         }
+        await writer.flush();
         state.done.push(segment.index);
         persist();
       } catch (error) {
@@ -294,7 +295,7 @@ async function runSingle(
   progress: (n: number) => void,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  let position = 0;
+  const writer = new OffsetWriter(handle, 0);
   for await (const chunk of resumableBody({
     client: context.client,
     uri,
@@ -304,12 +305,12 @@ async function runSingle(
     onIgnoredRange: 'skip',
     ...(signal ? { signal } : {}),
   })) {
-    await handle.write(chunk, 0, chunk.length, position);
+    await writer.write(chunk);
     hasher.update(chunk);
-    position += chunk.length;
     progress(chunk.length);
   }
-  return position;
+  await writer.flush();
+  return writer.position;
 }
 
 async function hashFile(path: string, expected: Checksums): Promise<Checksums> {

@@ -19,7 +19,10 @@ function asBuffer(chunk: Uint8Array | string): Buffer {
  * Read up to `limit` bytes (at least one chunk beyond it when the stream is longer) without losing
  * the rest, so a write can choose a single PUT for short bodies of unknown length.
  */
-export async function splitBody(source: AsyncIterable<Uint8Array | string>, limit: number): Promise<SplitBody> {
+export async function splitBody(
+  source: AsyncIterable<Uint8Array | string>,
+  limit: number,
+): Promise<SplitBody> {
   const iterator = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headBytes = 0;

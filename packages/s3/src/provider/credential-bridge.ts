@@ -20,15 +20,19 @@ export class CredentialBridge {
     source: CredentialSource,
     private readonly context: ResolveContext = {},
   ) {
-    this.source = source instanceof RefreshingCredentialSource ? source : new RefreshingCredentialSource(source);
+    this.source =
+      source instanceof RefreshingCredentialSource ? source : new RefreshingCredentialSource(source);
     const identity = async () => {
       const credentials = await this.source.resolve(this.context);
-      if (!credentials || credentials.kind !== 'aws') {
+      if (credentials?.kind !== 'aws') {
         throw new CredentialsNotFoundError(
           credentials
             ? `Credential source "${source.name}" returned ${credentials.kind} credentials; S3 needs AWS access keys`
             : `Credential source "${source.name}" found no AWS credentials`,
-          { provider: 's3', hint: 'Configure credentials, or create the provider with anonymous: true for public data' },
+          {
+            provider: 's3',
+            hint: 'Configure credentials, or create the provider with anonymous: true for public data',
+          },
         );
       }
       return {

@@ -14,4 +14,8 @@ export {
   S3Provider,
   type S3ReadStream,
 } from './s3-provider.js';
-export type { S3ChecksumAlgorithm, S3ProviderOptions, S3ServerSideEncryption } from './s3-provider-options.js';
+export type {
+  S3ChecksumAlgorithm,
+  S3ProviderOptions,
+  S3ServerSideEncryption,
+} from './s3-provider-options.js';

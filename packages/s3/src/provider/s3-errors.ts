@@ -73,7 +73,11 @@ const NETWORK = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'XNotImplemented']);
-const REDIRECT = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
+const REDIRECT = new Set([
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
+  'IllegalLocationConstraintException',
+]);
 
 /** The S3 error code of an SDK error (`NoSuchKey`, `SlowDown`, …), or a network code. */
 export function s3ErrorCode(error: unknown): string {
@@ -204,7 +208,8 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): Error {
     provider: context.provider,
     ...(requestId === undefined ? {} : { requestId }),
   };
-  const message = (what: string) => `${context.operation} ${context.uri} failed: ${what} (${detail})${serverText}`;
+  const message = (what: string) =>
+    `${context.operation} ${context.uri} failed: ${what} (${detail})${serverText}`;
 
   if (NOT_FOUND.has(code) || status === 404) {
     const what =
@@ -245,7 +250,8 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): Error {
     let hint: string;
     if (code === 'SignatureDoesNotMatch') hint = 'The secret access key does not match the access key id';
     else if (code === 'InvalidAccessKeyId') hint = 'The access key id is unknown to this endpoint';
-    else if (context.anonymous) hint = 'The request was unsigned; this object is not public. Supply credentials';
+    else if (context.anonymous)
+      hint = 'The request was unsigned; this object is not public. Supply credentials';
     else if (!context.requestPayer)
       hint = `If s3://${context.bucket} is a requester-pays bucket, set requestPayer: true (you pay for the requests and transfer), or retryWithRequestPayer: true`;
     else hint = 'Check the IAM policy, bucket policy and KMS key policy for these credentials';
@@ -253,10 +259,13 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): Error {
   }
   if (THROTTLED.has(code) || (status !== undefined && status >= 500) || status === 429 || e.$retryable) {
     const delay = retryAfterMs(error);
-    return new TransientError(message(status === 503 || code === 'SlowDown' ? 'throttled' : 'temporary failure'), {
-      ...base,
-      ...(delay === undefined ? {} : { retryAfterMs: delay }),
-    });
+    return new TransientError(
+      message(status === 503 || code === 'SlowDown' ? 'throttled' : 'temporary failure'),
+      {
+        ...base,
+        ...(delay === undefined ? {} : { retryAfterMs: delay }),
+      },
+    );
   }
   if (code === 'TimeoutError' || code === 'RequestTimeTooSkewed') {
     return new TimeoutError(message('timed out'), base);
@@ -274,7 +283,10 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): Error {
     return new InvalidArgumentError(message('the requested range is not satisfiable'), base);
   }
   if (code === 'BadDigest' || code === 'InvalidDigest' || code.startsWith('XAmzContentChecksum')) {
-    return new ChecksumMismatchError(message('the body did not match its checksum'), { ...base, retryable: true });
+    return new ChecksumMismatchError(message('the body did not match its checksum'), {
+      ...base,
+      retryable: true,
+    });
   }
   return new InvalidArgumentError(message('the request was rejected'), base);
 }

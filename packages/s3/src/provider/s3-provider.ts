@@ -3,10 +3,14 @@ import { PassThrough, type Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  type CompleteMultipartUploadCommandOutput,
   CopyObjectCommand,
+  type CopyObjectCommandOutput,
   CreateMultipartUploadCommand,
+  type CreateMultipartUploadCommandOutput,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadBucketCommand,
@@ -19,15 +23,11 @@ import {
   type ListPartsCommandOutput,
   PutObjectCommand,
   type PutObjectCommandOutput,
+  type S3Client,
   UploadPartCommand,
+  type UploadPartCommandOutput,
   UploadPartCopyCommand,
   type UploadPartCopyCommandOutput,
-  type UploadPartCommandOutput,
-  type CompleteMultipartUploadCommandOutput,
-  type CopyObjectCommandOutput,
-  type CreateMultipartUploadCommandOutput,
-  type DeleteObjectsCommandOutput,
-  type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
@@ -51,17 +51,17 @@ import {
   type ReadOptions,
   type StatOptions,
   type StorageUri,
+  TransientError,
   toAbortedError,
   toReadable,
-  TransientError,
   type UploadedPart,
   type UploadHandle,
   unsupported,
   verifyChecksums,
   verifySize,
-  withKey,
   type WriteOptions,
   type WriteResult,
+  withKey,
 } from '@stowage/core';
 import { splitBody } from './body-parts.js';
 import { CredentialBridge } from './credential-bridge.js';
@@ -165,9 +165,12 @@ function rangeWindow(
   if (!match) return { skip: range.start, take: wanted };
   const first = Number(match[1]);
   if (first !== range.start) {
-    throw new TransientError(`read ${where}: asked for bytes from ${range.start}, the server sent ${contentRange}`, {
-      uri: where,
-    });
+    throw new TransientError(
+      `read ${where}: asked for bytes from ${range.start}, the server sent ${contentRange}`,
+      {
+        uri: where,
+      },
+    );
   }
   return { skip: 0, take: wanted };
 }
@@ -206,7 +209,10 @@ export class S3Provider implements Provider {
         throw new InvalidArgumentError(`${name} must be an integer of at least ${min}, got ${value}`);
       }
     }
-    if (options.checksumAlgorithm !== undefined && !['CRC32', 'SHA256', 'off'].includes(options.checksumAlgorithm)) {
+    if (
+      options.checksumAlgorithm !== undefined &&
+      !['CRC32', 'SHA256', 'off'].includes(options.checksumAlgorithm)
+    ) {
       throw new InvalidArgumentError(
         `checksumAlgorithm "${options.checksumAlgorithm}" is not one of CRC32, SHA256, off`,
       );
@@ -268,7 +274,10 @@ export class S3Provider implements Provider {
    * it), refresh expired credentials once, add the request-payer header after a 403 when allowed,
    * fall back to unsigned reads when allowed. Everything else is mapped to a typed error.
    */
-  private async send<O>(context: SendContext, build: Build): Promise<{ output: O; unsignedFallback?: string }> {
+  private async send<O>(
+    context: SendContext,
+    build: Build,
+  ): Promise<{ output: O; unsignedFallback?: string }> {
     const { uri, signal } = context;
     const replayable = context.replayable ?? true;
     let region = this.regionOf(uri.bucket);
@@ -308,7 +317,9 @@ export class S3Provider implements Provider {
           if (context.read && this.options.unsignedReadFallback) {
             unsigned = true;
             unsignedFallback = `the signed request was refused (HTTP ${s3ErrorStatus(error) ?? 403}${
-              s3ErrorHeader(error, 'x-amz-request-id') ? `, request id ${s3ErrorHeader(error, 'x-amz-request-id')}` : ''
+              s3ErrorHeader(error, 'x-amz-request-id')
+                ? `, request id ${s3ErrorHeader(error, 'x-amz-request-id')}`
+                : ''
             }); the object was read without signing because unsignedReadFallback is on`;
             continue;
           }
@@ -399,7 +410,11 @@ export class S3Provider implements Provider {
     const range = options.range;
     if (range) {
       const { start, end } = range;
-      if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
+      if (
+        !Number.isSafeInteger(start) ||
+        start < 0 ||
+        (end !== undefined && (!Number.isSafeInteger(end) || end < start))
+      ) {
         throw new InvalidArgumentError(`Invalid byte range ${start}-${end ?? ''} for ${displayUri(uri)}`, {
           uri: displayUri(uri),
         });
@@ -419,10 +434,13 @@ export class S3Provider implements Provider {
               VersionId: uri.versionId,
               RequestPayer: payer,
               IfMatch: options.ifMatch,
-              Range: withRange && range && !wholeObject ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
+              Range:
+                withRange && range && !wholeObject ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
               // Whole-object reads are checked against the stored checksum by the SDK.
               ChecksumMode:
-                this.checksumAlgorithm && (!(withRange && range) || wholeObject) ? ('ENABLED' as const) : undefined,
+                this.checksumAlgorithm && (!(withRange && range) || wholeObject)
+                  ? ('ENABLED' as const)
+                  : undefined,
             }),
           ),
       );
@@ -431,13 +449,25 @@ export class S3Provider implements Provider {
       answer = await get(true);
     } catch (error) {
       // S3 answers 416 to "bytes=0-" on an empty object; that read is simply empty.
-      if (range?.start === 0 && (error as { cause?: unknown }).cause && s3ErrorStatus((error as { cause: unknown }).cause) === 416) {
+      if (
+        range?.start === 0 &&
+        (error as { cause?: unknown }).cause &&
+        s3ErrorStatus((error as { cause: unknown }).cause) === 416
+      ) {
         answer = await get(false);
       } else throw error;
     }
     const { output, unsignedFallback } = answer;
-    const window = range && !wholeObject ? rangeWindow(range, output.ContentRange, displayUri(uri)) : undefined;
-    return this.guardBody(uri, output.Body as Readable, output.ContentLength, window, options.signal, unsignedFallback);
+    const window =
+      range && !wholeObject ? rangeWindow(range, output.ContentRange, displayUri(uri)) : undefined;
+    return this.guardBody(
+      uri,
+      output.Body as Readable,
+      output.ContentLength,
+      window,
+      options.signal,
+      unsignedFallback,
+    );
   }
 
   /** Map mid-body failures to typed errors and catch bodies that end short of their length. */
@@ -479,11 +509,14 @@ export class S3Provider implements Provider {
       const mapped =
         signal?.aborted || (error as { name?: string }).name === 'AbortError'
           ? toAbortedError(signal?.reason ?? error, `read ${where}`)
-          : new TransientError(`read ${where} failed mid-body after ${received} bytes: ${(error as Error).message}`, {
-              uri: where,
-              provider: this.name,
-              cause: error,
-            });
+          : new TransientError(
+              `read ${where} failed mid-body after ${received} bytes: ${(error as Error).message}`,
+              {
+                uri: where,
+                provider: this.name,
+                cause: error,
+              },
+            );
       out.destroy(mapped);
     });
     out.on('close', () => {
@@ -502,12 +535,18 @@ export class S3Provider implements Provider {
     const where = displayUri(uri);
     if (options.ifNoneMatch !== undefined) this.checkConditional('ifNoneMatch', uri);
     const length = options.contentLength ?? knownLength(body);
-    if (options.contentLength !== undefined && (!Number.isSafeInteger(options.contentLength) || options.contentLength < 0)) {
-      throw new InvalidArgumentError(`contentLength ${options.contentLength} is not a byte count`, { uri: where });
+    if (
+      options.contentLength !== undefined &&
+      (!Number.isSafeInteger(options.contentLength) || options.contentLength < 0)
+    ) {
+      throw new InvalidArgumentError(`contentLength ${options.contentLength} is not a byte count`, {
+        uri: where,
+      });
     }
     if (typeof body === 'string' || body instanceof Uint8Array) {
       const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-      if (data.byteLength < this.threshold) return this.putSingle(uri, Buffer.from(data.buffer, data.byteOffset, data.byteLength), options);
+      if (data.byteLength < this.threshold)
+        return this.putSingle(uri, Buffer.from(data.buffer, data.byteOffset, data.byteLength), options);
     }
     const source = toReadable(body);
     const abort = () => source.destroy();
@@ -653,18 +692,29 @@ export class S3Provider implements Provider {
   ): Promise<UploadedPart> {
     const uri = handle.uri;
     if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
-      throw new InvalidArgumentError(`Part number ${partNumber} is outside 1..10000`, { uri: displayUri(uri) });
-    }
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body instanceof Uint8Array ? body : undefined;
-    const length = bytes?.byteLength ?? options.contentLength;
-    if (length === undefined) {
-      throw new InvalidArgumentError(`uploadPart needs contentLength for a streamed part of ${displayUri(uri)}`, {
+      throw new InvalidArgumentError(`Part number ${partNumber} is outside 1..10000`, {
         uri: displayUri(uri),
       });
     }
+    const bytes =
+      typeof body === 'string' ? Buffer.from(body, 'utf8') : body instanceof Uint8Array ? body : undefined;
+    const length = bytes?.byteLength ?? options.contentLength;
+    if (length === undefined) {
+      throw new InvalidArgumentError(
+        `uploadPart needs contentLength for a streamed part of ${displayUri(uri)}`,
+        {
+          uri: displayUri(uri),
+        },
+      );
+    }
     const algorithm = this.checksumAlgorithm;
     const { output } = await this.send<UploadPartCommandOutput>(
-      { uri, operation: `upload part ${partNumber} of`, replayable: bytes !== undefined, ...defined({ signal: options.signal }) },
+      {
+        uri,
+        operation: `upload part ${partNumber} of`,
+        replayable: bytes !== undefined,
+        ...defined({ signal: options.signal }),
+      },
       (payer) =>
         new UploadPartCommand(
           defined({
@@ -827,7 +877,8 @@ export class S3Provider implements Provider {
         });
       }
       for (const p of output.CommonPrefixes ?? []) {
-        if (p.Prefix !== undefined) page.push({ type: 'prefix', key: p.Prefix, uri: withKey(base, p.Prefix) });
+        if (p.Prefix !== undefined)
+          page.push({ type: 'prefix', key: p.Prefix, uri: withKey(base, p.Prefix) });
       }
       page.sort((a, b) => compareKeys(a.key, b.key));
       // Pages continue in key order; a server that repeats an entry across pages is not believed twice.
@@ -901,7 +952,12 @@ export class S3Provider implements Provider {
       failed.set(
         `${e.Key}\u0000${e.VersionId ?? ''}`,
         mapS3Error(
-          { name: e.Code ?? 'Error', message: e.Message, $fault: 'client', $metadata: { requestId: output.$metadata.requestId } },
+          {
+            name: e.Code ?? 'Error',
+            message: e.Message,
+            $fault: 'client',
+            $metadata: { requestId: output.$metadata.requestId },
+          },
           { operation: 'delete', uri: displayUri(uri), bucket, provider: this.name },
         ),
       );
@@ -915,10 +971,14 @@ export class S3Provider implements Provider {
   // ---------------------------------------------------------------- copy / presign
 
   /** Server-side copy: CopyObject, or UploadPartCopy in parts above `multipartCopyThreshold` (5 GiB). */
-  async copy(source: StorageUri, destination: StorageUri, options: CopyObjectOptions = {}): Promise<WriteResult> {
+  async copy(
+    source: StorageUri,
+    destination: StorageUri,
+    options: CopyObjectOptions = {},
+  ): Promise<WriteResult> {
     this.check(source);
     this.check(destination);
-    if (options.ifMatch !== undefined) this.checkConditional('ifMatch', source);
+    // ifMatch is checked here against HeadObject (and sent as CopySourceIfMatch), so it holds on any store.
     const head = await this.stat(source, defined({ signal: options.signal }));
     if (options.ifMatch !== undefined && head.etag !== options.ifMatch) {
       throw new PreconditionFailedError(`ETag of ${displayUri(source)} is no longer ${options.ifMatch}`, {
@@ -959,7 +1019,10 @@ export class S3Provider implements Provider {
     head: ObjectStat,
     options: CopyObjectOptions,
   ): Promise<WriteResult> {
-    const partSize = partSizeFor(head.size, Math.max(this.partSize, Math.min(FIVE_GIB, Math.ceil(head.size / 10_000))));
+    const partSize = partSizeFor(
+      head.size,
+      Math.max(this.partSize, Math.min(FIVE_GIB, Math.ceil(head.size / 10_000))),
+    );
     const handle = await this.createUpload(
       destination,
       defined({
@@ -1015,13 +1078,16 @@ export class S3Provider implements Provider {
   }
 
   private presignClient(bucket: string): S3Client {
-    if (this.anonymous) throw unsupported(this.name, 'presign (an anonymous provider has no keys to sign with)');
+    if (this.anonymous)
+      throw unsupported(this.name, 'presign (an anonymous provider has no keys to sign with)');
     return this.factory.client(this.regionOf(bucket), false, 'presign');
   }
 
   private checkExpiry(expiresIn: number): void {
     if (!Number.isSafeInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_SECONDS) {
-      throw new InvalidArgumentError(`expiresIn ${expiresIn} must be 1 to ${MAX_PRESIGN_SECONDS} seconds (7 days)`);
+      throw new InvalidArgumentError(
+        `expiresIn ${expiresIn} must be 1 to ${MAX_PRESIGN_SECONDS} seconds (7 days)`,
+      );
     }
   }
 
@@ -1042,8 +1108,17 @@ export class S3Provider implements Provider {
     const payer = this.options.requestPayer ? ('requester' as const) : undefined;
     const command =
       (options.method ?? 'GET') === 'GET'
-        ? new GetObjectCommand(defined({ Bucket: uri.bucket, Key: uri.key, VersionId: uri.versionId, RequestPayer: payer }))
-        : new PutObjectCommand(defined({ Bucket: uri.bucket, Key: uri.key, ContentType: options.contentType, RequestPayer: payer }));
+        ? new GetObjectCommand(
+            defined({ Bucket: uri.bucket, Key: uri.key, VersionId: uri.versionId, RequestPayer: payer }),
+          )
+        : new PutObjectCommand(
+            defined({
+              Bucket: uri.bucket,
+              Key: uri.key,
+              ContentType: options.contentType,
+              RequestPayer: payer,
+            }),
+          );
     return this.sign(uri.bucket, command, expiresIn);
   }
 
@@ -1052,10 +1127,15 @@ export class S3Provider implements Provider {
    * presigned PUT URL per part, plus presigned complete and abort URLs. The upload carries no S3
    * checksum algorithm, since such clients cannot send checksum headers.
    */
-  async presignMultipartUpload(uri: StorageUri, options: PresignMultipartOptions): Promise<PresignedMultipartUpload> {
+  async presignMultipartUpload(
+    uri: StorageUri,
+    options: PresignMultipartOptions,
+  ): Promise<PresignedMultipartUpload> {
     this.check(uri);
     if (!Number.isSafeInteger(options.parts) || options.parts < 1 || options.parts > 10_000) {
-      throw new InvalidArgumentError(`parts must be 1 to 10000, got ${options.parts}`, { uri: displayUri(uri) });
+      throw new InvalidArgumentError(`parts must be 1 to 10000, got ${options.parts}`, {
+        uri: displayUri(uri),
+      });
     }
     const expiresIn = options.expiresIn ?? 3600;
     this.checkExpiry(expiresIn);
@@ -1076,7 +1156,13 @@ export class S3Provider implements Provider {
         this.sign(uri.bucket, new CompleteMultipartUploadCommand(target), expiresIn),
         this.sign(uri.bucket, new AbortMultipartUploadCommand(target), expiresIn),
       ]);
-      return { ...handle, partUrls, completeUrl, abortUrl, expiresAt: new Date(Date.now() + expiresIn * 1000) };
+      return {
+        ...handle,
+        partUrls,
+        completeUrl,
+        abortUrl,
+        expiresAt: new Date(Date.now() + expiresIn * 1000),
+      };
     } catch (error) {
       await this.sendAbort(handle, AbortSignal.timeout(30_000)).catch(() => undefined);
       throw error;
@@ -1099,7 +1185,12 @@ export class S3Provider implements Provider {
         }
         return this.sign(
           uri.bucket,
-          new UploadPartCommand({ Bucket: uri.bucket, Key: uri.key, UploadId: handle.uploadId, PartNumber: n }),
+          new UploadPartCommand({
+            Bucket: uri.bucket,
+            Key: uri.key,
+            UploadId: handle.uploadId,
+            PartNumber: n,
+          }),
           expiresIn,
         );
       }),
@@ -1120,7 +1211,9 @@ export class S3Provider implements Provider {
         { uri: at, operation: 'locate bucket', ...defined({ signal: options.signal }) },
         () => new HeadBucketCommand({ Bucket: bucket }),
       );
-      region = output.BucketRegion ?? (output.$metadata as { httpHeaders?: Record<string, string> }).httpHeaders?.['x-amz-bucket-region'];
+      region =
+        output.BucketRegion ??
+        (output.$metadata as { httpHeaders?: Record<string, string> }).httpHeaders?.['x-amz-bucket-region'];
     } catch (error) {
       // A 403 or 301 still names the region in its headers.
       const cause = (error as { cause?: unknown }).cause;

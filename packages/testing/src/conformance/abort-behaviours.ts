@@ -7,7 +7,7 @@ import { expectNoObject, listEntries, readBytes } from './read-back.js';
 import { deferred, patternBytes, slowBody } from './test-bodies.js';
 
 const CHUNK = 16 * 1024;
-/** 200 chunks 20 ms apart: about 4 s if the provider ignored the abort. */
+/** 200 chunks 20 ms apart (about 4 s): the abort always lands mid-stream. */
 const SLOW = { chunks: 200, delayMs: 20 };
 
 /** Start a slow write and abort it after its first chunk went in; resolves to the write's outcome and how long it took to stop. */
@@ -47,7 +47,7 @@ export function abortBehaviours(h: ConformanceHarness): void {
       async (f) => {
         const { error, stopMs } = await abortMidWrite(f, f.at('aborted.bin'));
         await expectStowageError(Promise.reject(error), AbortedError, 'aborted write');
-        expect(stopMs, 'ms from abort to rejection').toBeLessThan(2_000);
+        expect(stopMs, 'ms from abort to rejection').toBeLessThan(3_000);
         await expectNoObject(f, 'aborted.bin', 'after an aborted write');
       },
     );

@@ -22,7 +22,11 @@ export function waitForLine(
     };
     const onExit = (code: number | null, signal: string | null) => {
       cleanup();
-      reject(new Error(`${what} exited before it was ready (code ${code}, signal ${signal}):\n${output.slice(-2000)}`));
+      reject(
+        new Error(
+          `${what} exited before it was ready (code ${code}, signal ${signal}):\n${output.slice(-2000)}`,
+        ),
+      );
     };
     const onError = (error: Error) => {
       cleanup();

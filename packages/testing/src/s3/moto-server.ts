@@ -39,7 +39,10 @@ export async function startMotoServer(options: StartMotoServerOptions = {}): Pro
       options.startTimeoutMs ?? 30_000,
     );
   } catch (error) {
-    if ((error as Error).message.includes('ENOENT') || (error as Error).message.includes('could not be started')) {
+    if (
+      (error as Error).message.includes('ENOENT') ||
+      (error as Error).message.includes('could not be started')
+    ) {
       throw new Error(
         `moto_server was not found on PATH (${command}); install moto (pip install 'moto[server]') to run the tests that need it`,
         { cause: error },

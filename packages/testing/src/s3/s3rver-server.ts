@@ -56,14 +56,18 @@ export async function startS3Server(options: StartS3ServerOptions = {}): Promise
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'stowage-s3rver-')));
   const s3rverPath = createRequire(import.meta.url).resolve('s3rver');
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--input-type=commonjs', '-e', CHILD_SCRIPT], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: envWithoutAws({
-      STOWAGE_S3RVER_PATH: s3rverPath,
-      STOWAGE_S3RVER_DIR: dir,
-      STOWAGE_S3RVER_BUCKETS: JSON.stringify(options.buckets ?? []),
-    }),
-  });
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', '--input-type=commonjs', '-e', CHILD_SCRIPT],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: envWithoutAws({
+        STOWAGE_S3RVER_PATH: s3rverPath,
+        STOWAGE_S3RVER_DIR: dir,
+        STOWAGE_S3RVER_BUCKETS: JSON.stringify(options.buckets ?? []),
+      }),
+    },
+  );
   let match: RegExpExecArray;
   try {
     match = await waitForLine(child, /S3RVER_LISTENING (\d+)/, 's3rver', options.startTimeoutMs ?? 20_000);

@@ -160,7 +160,6 @@ export class FsProvider implements Provider {
       const info = await stat(path);
       return { uri, size: result.size, etag: fileEtag(info), checksums: result.checksums };
     } catch (error) {
-      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return;
       throw this.mapError(error, uri);
     }
   }
@@ -184,6 +183,7 @@ export class FsProvider implements Provider {
     const path = this.pathOf(uri);
     if (uri.key.endsWith('/')) return; // directories are not objects
     await unlink(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return;
       throw this.mapError(error, uri);
     });
   }
