@@ -265,6 +265,21 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
     }
   });
 
+  it('times out a request that stalls longer than requestTimeoutMs, as a retryable error', async () => {
+    const provider = viaProxy({ requestTimeoutMs: 200, maxAttempts: 1 });
+    try {
+      await provider.write(s3(bucket, 'stall.txt'), 'late');
+      proxy.inject({ match: { method: 'HEAD' }, action: { kind: 'latency', ms: 1500 } });
+      const started = Date.now();
+      const error = await provider.stat(s3(bucket, 'stall.txt')).catch((e) => e);
+      expect(Date.now() - started).toBeLessThan(1400);
+      expect(error).toMatchObject({ retryable: true });
+      expect(['Timeout', 'Transient']).toContain(error.code);
+    } finally {
+      await provider.close();
+    }
+  });
+
   it('sends anonymous requests without an Authorization header', async () => {
     const provider = viaProxy({ anonymous: true });
     try {

@@ -1,12 +1,14 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { CredentialSource } from '@stowage/core';
+import { awsCredentialChain } from '../credentials/aws-credential-chain.js';
 
 /** An SDK credential identity provider. */
 export type AwsIdentityProvider = ReturnType<typeof fromNodeProviderChain>;
 
 /**
- * The credentials used when the provider is given none and is not anonymous. For now the SDK's
- * Node chain; the boto3-order chain of `@stowage/s3` replaces it here, in this one place.
+ * The credentials used when the provider is given none and is not anonymous: the boto3-order
+ * chain, so `aws configure`, `AWS_PROFILE` and the environment behave exactly as in boto3.
  */
-export function defaultCredentialProvider(): AwsIdentityProvider {
-  return fromNodeProviderChain();
+export function defaultCredentialSource(): CredentialSource {
+  return awsCredentialChain();
 }

@@ -1,6 +1,6 @@
 export { type CompletedPartInfo, completeMultipartUploadXml } from './complete-xml.js';
 export { CredentialBridge } from './credential-bridge.js';
-export { type AwsIdentityProvider, defaultCredentialProvider } from './default-credentials.js';
+export { type AwsIdentityProvider, defaultCredentialSource } from './default-credentials.js';
 export { checkPartSize, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './part-size.js';
 export { RegionCache } from './region-cache.js';
 export { register } from './register.js';

@@ -47,7 +47,8 @@ export class S3ClientFactory {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
       connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-      requestTimeout: options.requestTimeoutMs ?? 0,
+      // An idle limit, not a total one: a 1 GiB transfer may take minutes but should never stall.
+      socketTimeout: options.requestTimeoutMs ?? 0,
     });
   }
 

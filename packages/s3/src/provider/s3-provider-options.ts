@@ -70,7 +70,11 @@ export interface S3ProviderOptions {
   maxAttempts?: number;
   /** Connection timeout in ms. Default 10 s. */
   connectionTimeoutMs?: number;
-  /** Socket idle timeout per request in ms (0 = none). Default 0: large transfers take their time. */
+  /**
+   * How long a request may go without a byte in either direction, in ms (0 = no limit, the default).
+   * An idle limit rather than a total one, so large transfers are not cut; totals belong to the
+   * core `withTimeout` layer.
+   */
   requestTimeoutMs?: number;
   /** Sockets per host in the connection pool. Default 64. */
   maxSockets?: number;

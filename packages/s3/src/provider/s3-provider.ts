@@ -63,9 +63,10 @@ import {
   type WriteResult,
   withKey,
 } from '@stowage/core';
+import { resolveAwsRegion } from '../credentials/aws-region.js';
 import { splitBody } from './body-parts.js';
 import { CredentialBridge } from './credential-bridge.js';
-import { defaultCredentialProvider } from './default-credentials.js';
+import { defaultCredentialSource } from './default-credentials.js';
 import { writeInParts } from './multipart-writer.js';
 import { checkPartSize, MIN_PART_SIZE, partSizeFor } from './part-size.js';
 import { RegionCache } from './region-cache.js';
@@ -221,19 +222,21 @@ export class S3Provider implements Provider {
       throw new InvalidArgumentError('anonymous: true and credentials exclude each other; pass one');
     }
     const env = options.resolveContext?.env ?? process.env;
-    this.region = options.region ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    // botocore's client region order: explicit → AWS_DEFAULT_REGION → the profile's `region`.
+    this.region =
+      options.region ??
+      regionFromConfig(options.resolveContext ?? {}) ??
+      env.AWS_DEFAULT_REGION ??
+      'us-east-1';
     this.anonymous = options.anonymous ?? false;
     this.partSize = options.partSize ?? DEFAULT_PART_SIZE;
     this.threshold = options.multipartThreshold ?? DEFAULT_THRESHOLD;
     this.concurrency = options.concurrency ?? 4;
     this.copyThreshold = options.multipartCopyThreshold ?? FIVE_GIB;
-    this.bridge = options.credentials
-      ? new CredentialBridge(options.credentials, options.resolveContext ?? {})
-      : undefined;
-    this.factory = new S3ClientFactory(
-      options,
-      this.anonymous ? undefined : (this.bridge?.identity ?? defaultCredentialProvider()),
-    );
+    this.bridge = this.anonymous
+      ? undefined
+      : new CredentialBridge(options.credentials ?? defaultCredentialSource(), options.resolveContext ?? {});
+    this.factory = new S3ClientFactory(options, this.bridge?.identity);
     this.capabilities = Object.freeze({
       read: true,
       write: true,
@@ -1227,5 +1230,18 @@ export class S3Provider implements Provider {
 
   async close(): Promise<void> {
     this.factory.destroy();
+  }
+}
+
+/** The region botocore would give a client here; a malformed config file is reported by the credential chain, not here. */
+function regionFromConfig(context: {
+  env?: Record<string, string | undefined>;
+  homedir?: string;
+  profile?: string;
+}): string | undefined {
+  try {
+    return resolveAwsRegion(context);
+  } catch {
+    return undefined;
   }
 }

@@ -38,7 +38,9 @@ export class AwsEnvironmentProbe implements EnvironmentProbe {
   constructor(private readonly options: AwsEnvironmentProbeOptions = {}) {}
 
   probe(): Promise<EnvironmentFacts> {
-    this.answer ??= this.detect().then((facts) => (this.options.platform ? { ...facts, platform: this.options.platform } : facts));
+    this.answer ??= this.detect().then((facts) =>
+      this.options.platform ? { ...facts, platform: this.options.platform } : facts,
+    );
     return this.answer;
   }
 
@@ -56,14 +58,28 @@ export class AwsEnvironmentProbe implements EnvironmentProbe {
 
     const disabled = options.imds?.disabled === true || imdsDisabled(env);
     if (disabled) {
-      if (marker) return { cloud: 'aws', source: marker[1], detail: `${marker[0]} is set but no AWS_REGION or AWS_DEFAULT_REGION; IMDS disabled` };
-      if (options.cloud === 'aws') return { cloud: 'aws', source: 'option', detail: 'region unknown; IMDS disabled' };
-      return { cloud: 'none', source: 'env:AWS_EC2_METADATA_DISABLED', detail: 'IMDS disabled and no AWS execution marker' };
+      if (marker)
+        return {
+          cloud: 'aws',
+          source: marker[1],
+          detail: `${marker[0]} is set but no AWS_REGION or AWS_DEFAULT_REGION; IMDS disabled`,
+        };
+      if (options.cloud === 'aws')
+        return { cloud: 'aws', source: 'option', detail: 'region unknown; IMDS disabled' };
+      return {
+        cloud: 'none',
+        source: 'env:AWS_EC2_METADATA_DISABLED',
+        detail: 'IMDS disabled and no AWS execution marker',
+      };
     }
     const imds = await fetchImdsRegion(env, options.imds);
     if (imds.region) return { cloud: 'aws', region: imds.region, source: 'imds', detail: imds.detail };
     if (marker || options.cloud === 'aws') {
-      return { cloud: 'aws', source: marker ? marker[1] : 'option', detail: `region unknown: ${imds.detail}` };
+      return {
+        cloud: 'aws',
+        source: marker ? marker[1] : 'option',
+        detail: `region unknown: ${imds.detail}`,
+      };
     }
     return { cloud: imds.cloud, source: 'imds', detail: imds.detail };
   }

@@ -29,7 +29,9 @@ type Reply = { status: number; body: string } | { failed: 'timeout' | 'network';
 export function imdsEndpoint(env: Record<string, string | undefined>, explicit?: string): string {
   const base = explicit ?? env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
   if (base) return base.replace(/\/+$/, '');
-  return env.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE?.toLowerCase() === 'ipv6' ? 'http://[fd00:ec2::254]' : 'http://169.254.169.254';
+  return env.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE?.toLowerCase() === 'ipv6'
+    ? 'http://[fd00:ec2::254]'
+    : 'http://169.254.169.254';
 }
 
 /** True when `AWS_EC2_METADATA_DISABLED` switches IMDS off (botocore: the value `true`, any case). */
@@ -38,7 +40,12 @@ export function imdsDisabled(env: Record<string, string | undefined>): boolean {
 }
 
 /** One plain HTTP request: no proxy, no agent, no user credentials, bounded by `deadline`. */
-function ask(method: 'GET' | 'PUT', url: string, headers: Record<string, string>, deadline: number): Promise<Reply> {
+function ask(
+  method: 'GET' | 'PUT',
+  url: string,
+  headers: Record<string, string>,
+  deadline: number,
+): Promise<Reply> {
   const remaining = deadline - Date.now();
   if (remaining <= 0) return Promise.resolve({ failed: 'timeout', message: 'no time left' });
   return new Promise((resolve) => {
@@ -56,14 +63,18 @@ function ask(method: 'GET' | 'PUT', url: string, headers: Record<string, string>
         size += chunk.length;
         if (size <= MAX_BODY) chunks.push(chunk);
       });
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').trim() }));
+      res.on('end', () =>
+        done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').trim() }),
+      );
       res.on('error', (error) => done({ failed: 'network', message: error.message }));
     });
     const timer = setTimeout(() => {
       done({ failed: 'timeout', message: `no answer within ${Math.max(0, remaining)} ms` });
       req.destroy();
     }, remaining);
-    req.on('error', (error) => done({ failed: 'network', message: (error as NodeJS.ErrnoException).code ?? error.message }));
+    req.on('error', (error) =>
+      done({ failed: 'network', message: (error as NodeJS.ErrnoException).code ?? error.message }),
+    );
     req.end();
   });
 }
@@ -74,16 +85,25 @@ function ask(method: 'GET' | 'PUT', url: string, headers: Record<string, string>
  * `timeoutMs`. `placement/region` is used rather than the AZ minus its last letter, which is
  * wrong for Local Zones.
  */
-export async function fetchImdsRegion(env: Record<string, string | undefined>, options: ImdsOptions = {}): Promise<ImdsAnswer> {
+export async function fetchImdsRegion(
+  env: Record<string, string | undefined>,
+  options: ImdsOptions = {},
+): Promise<ImdsAnswer> {
   const base = imdsEndpoint(env, options.endpoint);
   const timeoutMs = options.timeoutMs ?? 1000;
   const deadline = Date.now() + timeoutMs;
   const notes: string[] = [];
 
-  const tokenReply = await ask('PUT', `${base}/latest/api/token`, { 'x-aws-ec2-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS }, deadline);
+  const tokenReply = await ask(
+    'PUT',
+    `${base}/latest/api/token`,
+    { 'x-aws-ec2-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS },
+    deadline,
+  );
   let token: string | undefined;
   if ('failed' in tokenReply) {
-    if (tokenReply.failed === 'network') return { cloud: 'none', detail: `IMDS at ${base} unreachable (${tokenReply.message})` };
+    if (tokenReply.failed === 'network')
+      return { cloud: 'none', detail: `IMDS at ${base} unreachable (${tokenReply.message})` };
     notes.push(`token request timed out; trying IMDSv1`);
   } else if (tokenReply.status === 200 && tokenReply.body) {
     token = tokenReply.body;
@@ -94,9 +114,17 @@ export async function fetchImdsRegion(env: Record<string, string | undefined>, o
     return { cloud: 'unknown', detail: `IMDS token request at ${base} answered ${tokenReply.status}` };
   }
 
-  const regionReply = await ask('GET', `${base}/latest/meta-data/placement/region`, token ? { 'x-aws-ec2-metadata-token': token } : {}, deadline);
+  const regionReply = await ask(
+    'GET',
+    `${base}/latest/meta-data/placement/region`,
+    token ? { 'x-aws-ec2-metadata-token': token } : {},
+    deadline,
+  );
   if ('failed' in regionReply) {
-    const what = regionReply.failed === 'timeout' ? `timed out after ${timeoutMs} ms` : `failed (${regionReply.message})`;
+    const what =
+      regionReply.failed === 'timeout'
+        ? `timed out after ${timeoutMs} ms`
+        : `failed (${regionReply.message})`;
     return { cloud: 'unknown', detail: `${notes.join('; ')}; region request ${what}` };
   }
   if (regionReply.status === 200 && REGION_PATTERN.test(regionReply.body)) {
@@ -104,7 +132,10 @@ export async function fetchImdsRegion(env: Record<string, string | undefined>, o
   }
   // Something answered like IMDS (a token, or 401/404 on the region path): EC2, region unknown.
   if (token || regionReply.status === 401 || regionReply.status === 404) {
-    return { cloud: 'aws', detail: `${notes.join('; ')}; placement/region answered ${regionReply.status}, region unknown` };
+    return {
+      cloud: 'aws',
+      detail: `${notes.join('; ')}; placement/region answered ${regionReply.status}, region unknown`,
+    };
   }
   return { cloud: 'unknown', detail: `${notes.join('; ')}; placement/region answered ${regionReply.status}` };
 }

@@ -44,7 +44,11 @@ const noSigning = (schemeId: string) => ({
 });
 
 function headerRegion(error: unknown): string | undefined {
-  const e = error as { $response?: { headers?: Record<string, string> }; BucketRegion?: string; Region?: string };
+  const e = error as {
+    $response?: { headers?: Record<string, string> };
+    BucketRegion?: string;
+    Region?: string;
+  };
   return e?.$response?.headers?.['x-amz-bucket-region'] || e?.BucketRegion || e?.Region || undefined;
 }
 
@@ -95,7 +99,9 @@ export class S3DataLocator implements DataLocator {
       facts.regionSource = 'metadata';
     } else {
       try {
-        const head = await this.anonymous.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+        const head = await this.anonymous.send(new HeadBucketCommand({ Bucket: bucket }), {
+          abortSignal: signal,
+        });
         const region = head.BucketRegion ?? headerRegion(head);
         if (region) {
           facts.region = region;
@@ -107,7 +113,9 @@ export class S3DataLocator implements DataLocator {
           facts.region = region;
           facts.regionSource = 'x-amz-bucket-region';
         } else {
-          notes.push(`HeadBucket failed: ${redactSecrets((error as Error).name || (error as Error).message)}`);
+          notes.push(
+            `HeadBucket failed: ${redactSecrets((error as Error).name || (error as Error).message)}`,
+          );
         }
       }
     }
@@ -116,7 +124,9 @@ export class S3DataLocator implements DataLocator {
       facts.requesterPaysSource = 'metadata';
     } else if (this.options.credentials) {
       const payer = await this.requestPayment(bucket, facts.region, signal).catch((error: unknown) => {
-        notes.push(`GetBucketRequestPayment failed: ${redactSecrets((error as Error).name || (error as Error).message)}`);
+        notes.push(
+          `GetBucketRequestPayment failed: ${redactSecrets((error as Error).name || (error as Error).message)}`,
+        );
         return undefined;
       });
       if (payer === 'Requester' || payer === 'BucketOwner') {
@@ -128,7 +138,11 @@ export class S3DataLocator implements DataLocator {
     return facts;
   }
 
-  private async requestPayment(bucket: string, region: string | undefined, signal?: AbortSignal): Promise<string | undefined> {
+  private async requestPayment(
+    bucket: string,
+    region: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     const source = this.options.credentials!;
     const context = this.options.credentialContext ?? {};
     this.signed ??= new S3Client({
@@ -145,7 +159,9 @@ export class S3DataLocator implements DataLocator {
         };
       },
     });
-    const out = await this.signed.send(new GetBucketRequestPaymentCommand({ Bucket: bucket }), { abortSignal: signal });
+    const out = await this.signed.send(new GetBucketRequestPaymentCommand({ Bucket: bucket }), {
+      abortSignal: signal,
+    });
     return out.Payer;
   }
 

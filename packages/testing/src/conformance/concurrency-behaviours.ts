@@ -17,7 +17,7 @@ export function concurrencyBehaviours(h: ConformanceHarness): void {
   describe('concurrency', () => {
     h.behaviour(
       'concurrent writers to one key end with exactly one complete input, byte-identical',
-      { needs: ['write'] },
+      { needs: ['write'], when: h.options.atomicWrites },
       async (f) => {
         const inputs = [1, 2, 3, 4, 5].map((seed) => patternBytes(512 * 1024 + seed, 60 + seed));
         const results = await Promise.allSettled(

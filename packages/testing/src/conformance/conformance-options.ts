@@ -28,6 +28,11 @@ export interface ConformanceOptions {
   supportsDirectoryMarkers?: boolean;
   /** `x` and `x/y` may both be objects (false for file systems: `x` cannot be a file and a directory). */
   keyAndPrefixCoexist?: boolean;
+  /**
+   * Concurrent writers to one key end with one whole input (true for S3, fs and memory). Only a
+   * test server that writes objects in place (s3rver) opts out.
+   */
+  atomicWrites?: boolean;
   /** Keys in the big listing; lower it only for a slow backend (default 2,500, more than two S3 pages). */
   maxListKeys?: number;
   /** Timeout of an ordinary behaviour in ms; the large-object and listing behaviours get four times as much. */
@@ -44,6 +49,7 @@ export function resolveConformanceOptions(options: ConformanceOptions = {}): Res
     trailingSlashObjects: options.trailingSlashObjects ?? true,
     supportsDirectoryMarkers: options.supportsDirectoryMarkers ?? true,
     keyAndPrefixCoexist: options.keyAndPrefixCoexist ?? true,
+    atomicWrites: options.atomicWrites ?? true,
     maxListKeys: options.maxListKeys ?? 2_500,
     timeoutMs: options.timeoutMs ?? 20_000,
   };
