@@ -43,7 +43,10 @@ export async function writeFileAtomically(
   await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
   // MD5 only when asked for: it costs as much CPU as SHA-256 and nothing else needs it here.
-  const digest = new DigestStream(options.expectedChecksums?.md5Hex ? ['sha256', 'md5'] : ['sha256'], options.onProgress);
+  const digest = new DigestStream(
+    options.expectedChecksums?.md5Hex ? ['sha256', 'md5'] : ['sha256'],
+    options.onProgress,
+  );
   try {
     await pipeline(
       source,

@@ -20,10 +20,12 @@ import type {
   WriteResult,
 } from '../provider/provider.js';
 import { unsupported } from '../provider/unsupported.js';
-import { copyObject } from '../transfer/copy-object.js';
+import type { RoutePolicy } from '../router/route-policy.js';
+import { type CopyInternals, copyObject } from '../transfer/copy-object.js';
 import type { CopyOptions, CopyResult, CopyTreeOptions, CopyTreeResult } from '../transfer/copy-options.js';
 import { copyTree } from '../transfer/copy-tree.js';
-import { Transfer } from '../transfer/transfer.js';
+import { routedCopy } from '../transfer/routed-copy.js';
+import { Transfer, type TransferContext } from '../transfer/transfer.js';
 import type { TransferEvent } from '../transfer/transfer-events.js';
 import { displayUri, parseUri, type StorageUri, type UriLike } from '../uri/storage-uri.js';
 import { baseName, isPrefix, joinUri } from '../uri/uri-path.js';
@@ -153,9 +155,42 @@ export class Storage {
   copy(source: UriLike, destination: UriLike, options: CopyOptions = {}): Transfer<CopyResult> {
     const { src, dst } = this.resolvePair(source, destination);
     return new Transfer(
-      (context) => copyObject(this.ends(src, dst), options, context),
+      (context) => this.copyOne(src, dst, options, context),
       this.transferOptions(options.signal),
     );
+  }
+
+  /**
+   * Where a read of `uri` would go and why, without moving a byte (what `stowage plan` prints).
+   * @throws UnsupportedOperationError when this storage has no router.
+   */
+  explainRoute(uri: UriLike, policy?: RoutePolicy) {
+    if (!this.config.router) throw unsupported('storage', 'routing (no router configured)');
+    return this.config.router.explainRoute(uri, policy);
+  }
+
+  private copyOne(
+    src: StorageUri,
+    dst: StorageUri,
+    options: CopyOptions,
+    context: TransferContext,
+    internals: CopyInternals = {},
+  ): Promise<CopyResult> {
+    const router = this.config.router;
+    if (router && src.scheme === 's3' && options.route !== false) {
+      return routedCopy(
+        {
+          router,
+          source: src,
+          destination: dst,
+          ends: (s, d) => this.ends(s, d),
+          options,
+          ...(options.route ? { policy: options.route } : {}),
+        },
+        context,
+      );
+    }
+    return copyObject(this.ends(src, dst), options, context, internals);
   }
 
   /**
@@ -165,7 +200,7 @@ export class Storage {
   move(source: UriLike, destination: UriLike, options: CopyOptions = {}): Transfer<CopyResult> {
     const { src, dst } = this.resolvePair(source, destination);
     return new Transfer(async (context) => {
-      const result = await copyObject(this.ends(src, dst), options, context);
+      const result = await this.copyOne(src, dst, options, context);
       if (result.skipped !== 'exists') await this.providerFor(src).delete(src, { signal: context.signal });
       return result;
     }, this.transferOptions(options.signal));
@@ -212,7 +247,7 @@ export class Storage {
           async (from, to, entry) => {
             const child = new Transfer(
               (inner) =>
-                copyObject(this.ends(from, to), options, inner, {
+                this.copyOne(from, to, options, inner, {
                   sourceStat: {
                     uri: from,
                     size: entry.size,

@@ -16,6 +16,7 @@ import { multipartUpload } from './multipart-upload.js';
 import { skipReason, statIfExists } from './overwrite-policy.js';
 import { ProgressMeter } from './progress-meter.js';
 import { rangedDownload } from './ranged-download.js';
+import { ifMatchFor } from './source-validator.js';
 import type { TransferContext } from './transfer.js';
 import type { TransferStrategy } from './transfer-events.js';
 
@@ -129,7 +130,7 @@ export async function copyObject(
           () =>
             sp.copy!(source, destination, {
               signal,
-              ...(stat.etag === undefined ? {} : { ifMatch: stat.etag }),
+              ...ifMatchFor(sp, stat),
               ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
               ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
             }),
@@ -249,7 +250,7 @@ async function streamCopy(
       try {
         const body = await sp.read(source, {
           signal,
-          ...(stat.etag === undefined ? {} : { ifMatch: stat.etag }),
+          ...ifMatchFor(sp, stat),
         });
         const result = await dp.write(destination, body, {
           contentLength: stat.size,

@@ -1,5 +1,6 @@
 import type { RetryOptions } from '../layers/retry.js';
 import type { Checksums } from '../provider/provider.js';
+import type { RoutePolicy } from '../router/route-policy.js';
 
 /** What to do when the destination exists: replace it, keep it, or replace it only when it differs. */
 export type OverwritePolicy = 'always' | 'never' | 'if-different';
@@ -28,6 +29,11 @@ export interface CopyOptions {
   forceStream?: boolean;
   contentType?: string;
   metadata?: Record<string, string>;
+  /**
+   * Route policy for reading `s3://` sources when the storage has a router (cross-region,
+   * requester pays, download cap, prefer HTTP); `false` reads straight from S3 without routing.
+   */
+  route?: RoutePolicy | false;
 }
 
 /** Options of `storage.copyTree` and tree moves. */

@@ -12,6 +12,7 @@ import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadState, saveState, ThrottledStateWriter } from './resume-state.js';
+import { ifMatchFor } from './source-validator.js';
 
 /** Saved state of an interrupted multipart upload. */
 interface UploadState {
@@ -167,7 +168,7 @@ export async function multipartUpload(
                     const body = await sp.read(source, {
                       range: { start: part.start, end: part.end },
                       signal: partSignal,
-                      ...(sourceStat.etag === undefined ? {} : { ifMatch: sourceStat.etag }),
+                      ...ifMatchFor(sp, sourceStat),
                     });
                     body.on('error', (e) => counter.destroy(e));
                     const result = await dp.uploadPart!(activeHandle, part.number, body.pipe(counter), {

@@ -15,6 +15,7 @@ import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { type Part, planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadState, saveState, ThrottledStateWriter } from './resume-state.js';
+import { ifMatchFor } from './source-validator.js';
 
 /** Saved state of an interrupted ranged download. */
 interface DownloadState {
@@ -127,7 +128,7 @@ export async function rangedDownload(
             const stream = await provider.read(source, {
               range: { start: part.start, end: part.end },
               signal: partSignal,
-              ...(sourceStat.etag === undefined ? {} : { ifMatch: sourceStat.etag }),
+              ...ifMatchFor(provider, sourceStat),
             });
             for await (const chunk of stream as AsyncIterable<Buffer>) {
               await handle.write(chunk, 0, chunk.length, position);

@@ -58,13 +58,23 @@ export interface WarningEvent extends TransferEventBase {
   code: string;
   message: string;
 }
-/** The router's decision for this object. */
+/** The router's decision for this object (emitted before any byte moves, and again after a fallback). */
 export interface RoutedEvent extends TransferEventBase {
   type: 'routed';
-  route: string;
+  route: 's3' | 'http';
+  /** What will be read. */
   uri: string;
+  /** What the caller asked for. */
+  requested: string;
+  /** `CODE: explanation`, deciding reason first. */
   reasons: readonly string[];
+  /** The stable reason codes alone (`SAME_REGION`, `CROSS_REGION_NOT_ALLOWED`, …). */
+  reasonCodes: readonly string[];
   warnings: readonly string[];
+  requesterPays: boolean;
+  /** Whether the bytes count against the download cap. */
+  metered: boolean;
+  costEstimate?: { usdPerGiB: number; basis: string; bytes?: number; usd?: number; chargedTo: string };
 }
 /** The transfer finished and was verified (or skipped by the overwrite policy). */
 export interface CompletedEvent extends TransferEventBase {

@@ -1,0 +1,130 @@
+import { isAbortError, toAbortedError } from '../errors/abort.js';
+import type { DownloadReservation } from '../router/download-meter.js';
+import type { RouteDecision } from '../router/route-decision.js';
+import type { RoutePolicy } from '../router/route-policy.js';
+import type { Router } from '../router/router.js';
+import { parseUri, type StorageUri } from '../uri/storage-uri.js';
+import { type CopyEnds, copyObject } from './copy-object.js';
+import type { CopyOptions, CopyResult } from './copy-options.js';
+import type { TransferContext } from './transfer.js';
+
+/** What a routed copy needs from the storage. */
+export interface RoutedCopyInput {
+  router: Router;
+  source: StorageUri;
+  destination: StorageUri;
+  /** Resolve providers for a pair of URIs (the decision may switch the source to the mirror). */
+  ends(source: StorageUri, destination: StorageUri): CopyEnds;
+  options: CopyOptions;
+  policy?: RoutePolicy;
+}
+
+function routedEvent(decision: RouteDecision) {
+  return {
+    type: 'routed' as const,
+    route: decision.route,
+    uri: decision.uri,
+    requested: decision.requested,
+    reasons: decision.reasons.map((r) => `${r.code}: ${r.message}`),
+    reasonCodes: decision.reasons.map((r) => r.code),
+    warnings: decision.warnings,
+    requesterPays: decision.requesterPays,
+    metered: decision.metered,
+    ...(decision.costEstimate ? { costEstimate: decision.costEstimate } : {}),
+  };
+}
+
+/**
+ * Copy a readable S3 object along the route the router chose: S3 or its HTTPS mirror. The decision
+ * is emitted as `routed` before any byte moves; metered bytes are reserved under the download cap
+ * first (over the cap the copy fails with `DownloadCapExceededError`, or reads the mirror when the
+ * policy says so). An S3 failure the fallback table allows is retried once over HTTP, with a
+ * `warning` event. Writes are never routed.
+ */
+export async function routedCopy(
+  input: RoutedCopyInput,
+  context: TransferContext,
+): Promise<CopyResult & { decision: RouteDecision }> {
+  const { router, source, destination, options, policy } = input;
+  const { signal } = context;
+  let decision = await router
+    .decide(source, policy, { signal })
+    .catch((error) => failBeforeStart(error, context));
+  let size: number | undefined;
+  if (decision.route === 's3' && decision.metered) {
+    // The cap needs the size before any byte moves; a failing stat leaves it unknown.
+    size = await input
+      .ends(source, destination)
+      .sourceProvider.stat(source, { signal })
+      .then((s) => s.size)
+      .catch(() => undefined);
+  }
+  let reservation: DownloadReservation;
+  ({ decision, reservation } = await router
+    .admit(source, policy, { signal, ...(size === undefined ? {} : { size }) })
+    .catch((error) => failBeforeStart(error, context)));
+  context.emit(routedEvent(decision));
+
+  const state = { credentialsRefreshed: false, redecided: false };
+  for (;;) {
+    const from = parseUri(decision.uri);
+    let previous = 0;
+    const metering: TransferContext = {
+      ...context,
+      emit(event) {
+        if (event.type === 'progress') {
+          reservation.record(event.bytes - previous);
+          previous = event.bytes;
+        }
+        context.emit(event);
+      },
+    };
+    try {
+      const result = await copyObject(input.ends(from, destination), options, metering, {
+        route: decision.route,
+      });
+      reservation.commit(result.bytes);
+      return { ...result, decision };
+    } catch (error) {
+      reservation.release();
+      if (signal.aborted || isAbortError(error)) throw signal.aborted ? toAbortedError(signal.reason) : error;
+      const advice = router.shouldFallBack(error, decision, policy, { operation: 'read', ...state });
+      if (advice.action === 'throw') throw error;
+      context.emit({
+        type: 'warning',
+        code: advice.action === 'fallback' ? advice.code : advice.action.toUpperCase(),
+        message: advice.warning,
+      });
+      if (advice.action === 'fallback') {
+        decision = advice.decision;
+      } else if (advice.action === 'redecide') {
+        state.redecided = true;
+        router.learnBucketRegion(advice.bucket, advice.region);
+        decision = await router.decide(source, policy, { signal });
+      } else {
+        state.credentialsRefreshed = true;
+      }
+      ({ decision, reservation } = await admitDecided(router, decision, policy, size));
+      context.emit(routedEvent(decision));
+    }
+  }
+}
+
+/** Reserve for a decision already made (after a fallback the mirror is unmetered; after a re-decision it may not be). */
+async function admitDecided(
+  router: Router,
+  decision: RouteDecision,
+  policy: RoutePolicy | undefined,
+  size: number | undefined,
+) {
+  return { decision, reservation: router.meter.reserve(size, decision, router.resolvePolicy(policy)) };
+}
+
+function failBeforeStart(error: unknown, context: TransferContext): never {
+  const e = error as { code?: string; message?: string; retryable?: boolean };
+  context.emit({
+    type: 'failed',
+    error: { code: e.code ?? 'Error', message: String(e.message ?? error), retryable: e.retryable ?? false },
+  });
+  throw error;
+}
