@@ -7,7 +7,14 @@ import { say, step } from './print.js';
 /** Make a small tree of files with nested directories and awkward names. */
 async function generateTree(root: string): Promise<Map<string, string>> {
   const digests = new Map<string, string>();
-  const names = ['readme.txt', 'data/table.csv', 'data/raw/run 1.bin', 'data/raw/run 2.bin', 'images/ünï©ødé.png', 'deep/a/b/c/d.json'];
+  const names = [
+    'readme.txt',
+    'data/table.csv',
+    'data/raw/run 1.bin',
+    'data/raw/run 2.bin',
+    'images/ünï©ødé.png',
+    'deep/a/b/c/d.json',
+  ];
   for (const [i, name] of names.entries()) {
     const body = randomBytes(1024 * (i + 1) * 37);
     await mkdir(join(root, name, '..'), { recursive: true });
@@ -28,7 +35,8 @@ export async function localTreeRoundTrip(storage: Storage, workDir: string): Pro
   const sub = storage.events$.subscribe((e) => counts.set(e.type, (counts.get(e.type) ?? 0) + 1));
   const up = await storage.copyTree(`${source}/`, 'mem://scratch/tree/');
   say(`copied ${up.files} files (${up.bytes} bytes) into mem://scratch/tree/`);
-  for await (const entry of storage.list('mem://scratch/tree/')) say(`  ${entry.type === 'prefix' ? 'DIR ' : 'FILE'} ${entry.key}`);
+  for await (const entry of storage.list('mem://scratch/tree/'))
+    say(`  ${entry.type === 'prefix' ? 'DIR ' : 'FILE'} ${entry.key}`);
 
   const back = join(workDir, 'roundtrip');
   const down = await storage.copyTree('mem://scratch/tree/', `${back}/`, { exclude: ['**/*.png'] });
@@ -38,7 +46,9 @@ export async function localTreeRoundTrip(storage: Storage, workDir: string): Pro
 
   for (const [name, digest] of digests) {
     if (name.endsWith('.png')) continue;
-    const got = createHash('sha256').update(await readFile(join(back, name))).digest('hex');
+    const got = createHash('sha256')
+      .update(await readFile(join(back, name)))
+      .digest('hex');
     if (got !== digest) throw new Error(`round trip changed ${name}`);
   }
   say('every file came back byte-identical ✔');

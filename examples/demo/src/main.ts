@@ -3,6 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage, withRetry, withTimeout } from '@stowage/core';
 import { localTreeRoundTrip } from './local-tree.js';
+import { seedWorkflow } from './seed-workflow.js';
+
+// The AWS SDK warns on every start under Node 20 that future releases will need Node 22; the demo
+// runs on Node 20 on purpose, so that one warning is dropped and every other warning still shows.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'NodeVersionSupportWarning') console.warn(`${warning.name}: ${warning.message}`);
+});
 
 /** The demo: everything runs on this machine, in a temp directory, with servers it starts itself. */
 async function main(): Promise<void> {
@@ -11,6 +19,7 @@ async function main(): Promise<void> {
   const storage = createStorage({ layers: [withTimeout(), withRetry()] });
   try {
     await localTreeRoundTrip(storage, workDir);
+    await seedWorkflow(workDir);
   } finally {
     await storage.close();
     await rm(workDir, { recursive: true, force: true });

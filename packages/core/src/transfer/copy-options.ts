@@ -1,5 +1,6 @@
 import type { RetryOptions } from '../layers/retry.js';
 import type { Checksums } from '../provider/provider.js';
+import type { RouteDecision } from '../router/route-decision.js';
 import type { RoutePolicy } from '../router/route-policy.js';
 
 /** What to do when the destination exists: replace it, keep it, or replace it only when it differs. */
@@ -60,6 +61,8 @@ export interface CopyResult {
   skipped?: 'exists' | 'same';
   sha256?: string;
   durationMs: number;
+  /** The router's decision, when the source was routed (S3 or its HTTPS mirror). */
+  decision?: RouteDecision;
 }
 
 /** What a tree copy returns. */

@@ -41,10 +41,7 @@ function routedEvent(decision: RouteDecision) {
  * policy says so). An S3 failure the fallback table allows is retried once over HTTP, with a
  * `warning` event. Writes are never routed.
  */
-export async function routedCopy(
-  input: RoutedCopyInput,
-  context: TransferContext,
-): Promise<CopyResult & { decision: RouteDecision }> {
+export async function routedCopy(input: RoutedCopyInput, context: TransferContext): Promise<CopyResult> {
   const { router, source, destination, options, policy } = input;
   const { signal } = context;
   let decision = await router
