@@ -1,5 +1,11 @@
-import { loadCases } from './load-cases.js';
 import type { BenchEnv } from './bench-case.js';
+import { loadCases } from './load-cases.js';
+
+// The AWS SDK's "Node 22 will be required" notice is the same on every run; keep the log for real warnings.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'NodeVersionSupportWarning') console.error(`${w.name}: ${w.message}`);
+});
 
 /** Runs one case in this fresh process and prints its measurements as one JSON line. */
 async function main(): Promise<void> {
@@ -15,7 +21,9 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss, baselineRss })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss, baselineRss })}\n`,
+  );
   process.exit(0);
 }
 

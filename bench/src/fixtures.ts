@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
 
 const MiB = 1024 * 1024;
 
@@ -22,7 +22,10 @@ async function randomFile(path: string, bytes: number): Promise<void> {
 }
 
 /** The shared payloads: two large files and a tree of 1,000 files, scaled by `scale`. */
-export async function makeFixtures(dir: string, scale: number): Promise<Record<string, { path: string; bytes: number }>> {
+export async function makeFixtures(
+  dir: string,
+  scale: number,
+): Promise<Record<string, { path: string; bytes: number }>> {
   await mkdir(dir, { recursive: true });
   const big = Math.max(MiB, Math.round((1024 * MiB * scale) / MiB) * MiB);
   const mid = Math.max(MiB, Math.round((256 * MiB * scale) / MiB) * MiB);

@@ -16,12 +16,24 @@ export interface Row {
 
 /** A markdown table per group, with each tool's throughput relative to Stowage's. */
 export function toMarkdown(rows: Row[], meta: Record<string, unknown>): string {
-  const lines = [`# Benchmarks`, '', Object.entries(meta).map(([k, v]) => `${k}: ${v}`).join(' · '), ''];
+  const lines = [
+    `# Benchmarks`,
+    '',
+    Object.entries(meta)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(' · '),
+    '',
+  ];
   const groups = [...new Set(rows.map((r) => r.group))];
   for (const group of groups) {
     const inGroup = rows.filter((r) => r.group === group);
     const stowage = inGroup.find((r) => r.tool === 'stowage' && r.status === 'ok');
-    lines.push(`## ${group}`, '', '| tool | MiB/s | vs stowage | seconds | CPU s | peak RSS MiB | RSS growth MiB |', '|---|---:|---:|---:|---:|---:|---:|');
+    lines.push(
+      `## ${group}`,
+      '',
+      '| tool | MiB/s | vs stowage | seconds | CPU s | peak RSS MiB | RSS growth MiB |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
     for (const r of inGroup) {
       if (r.status !== 'ok') {
         lines.push(`| ${r.tool} | ${r.status} | | | | | |`);

@@ -13,7 +13,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
 
 /** Run one case in a fresh Node process so that its peak RSS and CPU time are its own. */
-function runChild(id: string, env: BenchEnv, timeoutMs: number): Promise<{ seconds: number; cpuSeconds: number; peakRss: number; baselineRss: number }> {
+function runChild(
+  id: string,
+  env: BenchEnv,
+  timeoutMs: number,
+): Promise<{ seconds: number; cpuSeconds: number; peakRss: number; baselineRss: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', join(here, 'child.js'), id], {
       env: { ...process.env, STOWAGE_BENCH_ENV: JSON.stringify(env) },
@@ -41,7 +45,13 @@ async function main(): Promise<void> {
   console.log(`fixtures in ${workDir} (scale ${scale})…`);
   const files = await makeFixtures(join(workDir, 'fixtures'), scale);
   const servers = await startServers(workDir, join(workDir, 'fixtures'));
-  const env: BenchEnv = { workDir, scale, files, ...(servers.s3 ? { s3: servers.s3 } : {}), ...(servers.http ? { http: servers.http } : {}) };
+  const env: BenchEnv = {
+    workDir,
+    scale,
+    files,
+    ...(servers.s3 ? { s3: servers.s3 } : {}),
+    ...(servers.http ? { http: servers.http } : {}),
+  };
   const rows: Row[] = [];
   try {
     const cases = (await loadCases()).filter((c) => filter.test(c.id));
@@ -51,7 +61,12 @@ async function main(): Promise<void> {
   }
   const resultsDir = join(here, '..', 'results');
   await mkdir(resultsDir, { recursive: true });
-  const meta = { date: new Date().toISOString(), node: process.version, scale, cpus: (await import('node:os')).cpus().length };
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    scale,
+    cpus: (await import('node:os')).cpus().length,
+  };
   await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
   const table = toMarkdown(rows, meta);
   await writeFile(join(resultsDir, 'latest.md'), table);
@@ -77,7 +92,9 @@ async function measure(c: BenchCase, env: BenchEnv): Promise<Row> {
       peakRssMiB: m.peakRss / MiB,
       rssGrowthMiB: (m.peakRss - m.baselineRss) / MiB,
     };
-    console.log(`${c.id}: ${row.mibPerSecond!.toFixed(0)} MiB/s, ${row.seconds!.toFixed(2)} s, peak RSS ${row.peakRssMiB!.toFixed(0)} MiB (+${row.rssGrowthMiB!.toFixed(0)})`);
+    console.log(
+      `${c.id}: ${row.mibPerSecond!.toFixed(0)} MiB/s, ${row.seconds!.toFixed(2)} s, peak RSS ${row.peakRssMiB!.toFixed(0)} MiB (+${row.rssGrowthMiB!.toFixed(0)})`,
+    );
     return row;
   } catch (error) {
     console.log(`${c.id}: FAILED ${(error as Error).message}`);

@@ -2,13 +2,18 @@ import * as testing from '@stowage/testing';
 import type { BenchEnv } from './bench-case.js';
 
 type Closer = () => Promise<void>;
-type Starter = (options: Record<string, unknown>) => Promise<Record<string, unknown> & { close(): Promise<void> }>;
+type Starter = (
+  options: Record<string, unknown>,
+) => Promise<Record<string, unknown> & { close(): Promise<void> }>;
 
 /**
  * Start the shared local servers the cases use: the S3-protocol server (s3rver, the same one the
  * tests use) with a `bench` bucket, and the HTTP server over `httpDir`.
  */
-export async function startServers(workDir: string, httpDir: string): Promise<{ s3?: BenchEnv['s3']; http?: BenchEnv['http']; close: Closer }> {
+export async function startServers(
+  workDir: string,
+  httpDir: string,
+): Promise<{ s3?: BenchEnv['s3']; http?: BenchEnv['http']; close: Closer }> {
   const exported = testing as unknown as Record<string, Starter | undefined>;
   const closers: Closer[] = [];
   const out: { s3?: BenchEnv['s3']; http?: BenchEnv['http'] } = {};

@@ -94,7 +94,7 @@ function uploadCases(label: string, file: string, bytes: number): BenchCase[] {
       id: `${group}/stowage`,
       group,
       tool: 'stowage',
-      bytes,
+      bytes: (env: BenchEnv) => fileOf(env, file).bytes,
       async run(env) {
         const s3 = s3Of(env);
         const { path, bytes } = fileOf(env, file);
@@ -116,7 +116,7 @@ function uploadCases(label: string, file: string, bytes: number): BenchCase[] {
       id: `${group}/aws-sdk`,
       group,
       tool: 'aws-sdk',
-      bytes,
+      bytes: (env: BenchEnv) => fileOf(env, file).bytes,
       async run(env) {
         const s3 = s3Of(env);
         const { path } = fileOf(env, file);
@@ -148,7 +148,7 @@ function downloadCases(label: string, file: string, bytes: number): BenchCase[] 
       id: `${group}/stowage`,
       group,
       tool: 'stowage',
-      bytes,
+      bytes: (env: BenchEnv) => fileOf(env, file).bytes,
       prepare: (env) => prepare(env, 'stowage'),
       async run(env) {
         const s3 = s3Of(env);
@@ -165,7 +165,7 @@ function downloadCases(label: string, file: string, bytes: number): BenchCase[] 
       id: `${group}/aws-sdk`,
       group,
       tool: 'aws-sdk',
-      bytes,
+      bytes: (env: BenchEnv) => fileOf(env, file).bytes,
       prepare: (env) => prepare(env, 'aws-sdk'),
       async run(env) {
         const s3 = s3Of(env);
