@@ -13,7 +13,10 @@ const dirs = ['packages', 'examples'].flatMap((group) =>
 const reportOf = (dir) => join(dir, 'test-results.json');
 for (const dir of dirs) rmSync(reportOf(dir), { force: true });
 
-const turbo = spawnSync('turbo', ['run', 'test', '--continue', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+const turbo = spawnSync('turbo', ['run', 'test', '--continue', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: root,
+});
 
 let files = 0;
 let passed = 0;
@@ -23,16 +26,17 @@ const failures = [];
 for (const dir of dirs) {
   if (!existsSync(reportOf(dir))) continue;
   const report = JSON.parse(readFileSync(reportOf(dir), 'utf8'));
-  files += report.numTotalTestSuites ?? 0;
+  files += (report.testResults ?? []).length;
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   for (const suite of report.testResults ?? []) {
-    for (const test of suite.assertionResults ?? []) if (test.status === 'failed') failures.push(`${suite.name.replace(root, '')} › ${test.fullName}`);
+    for (const test of suite.assertionResults ?? [])
+      if (test.status === 'failed') failures.push(`${suite.name.replace(root, '')} › ${test.fullName}`);
   }
 }
 console.log('\n──────── all packages ────────');
 for (const f of failures) console.log(`FAILED ${f}`);
-console.log(`Test suites: ${files}`);
+console.log(`Test files: ${files}`);
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(turbo.status === 0 && failed === 0 ? 0 : 1);

@@ -150,7 +150,7 @@ export class S3DataLocator implements DataLocator {
       ...this.options.s3,
       credentials: async () => {
         const found = await source.resolve(context);
-        if (!found || found.kind !== 'aws') throw new Error(`${source.name} has no AWS credentials`);
+        if (found?.kind !== 'aws') throw new Error(`${source.name} has no AWS credentials`);
         return {
           accessKeyId: found.accessKeyId!,
           secretAccessKey: found.secretAccessKey!,
