@@ -16,6 +16,8 @@ export interface AtomicWriteOptions {
   expectedSize?: number;
   /** Expected digests; a mismatch fails and keeps nothing. */
   expectedChecksums?: Checksums;
+  /** Compute SHA-256 even when no expected digest asks for it (to report it). */
+  computeSha256?: boolean;
   /** Create only: fail with PreconditionFailedError when `path` exists. */
   createOnly?: boolean;
   signal?: AbortSignal;
@@ -43,10 +45,11 @@ export async function writeFileAtomically(
   await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
   // MD5 only when asked for: it costs as much CPU as SHA-256 and nothing else needs it here.
-  const digest = new DigestStream(
-    options.expectedChecksums?.md5Hex ? ['sha256', 'md5'] : ['sha256'],
-    options.onProgress,
-  );
+  // Digests only where something checks them (or the caller asked): hashing costs as much CPU as the copy.
+  const algorithms: Array<'sha256' | 'md5'> = [];
+  if (options.computeSha256 || options.expectedChecksums?.sha256 !== undefined) algorithms.push('sha256');
+  if (options.expectedChecksums?.md5Hex !== undefined) algorithms.push('md5');
+  const digest = new DigestStream(algorithms, options.onProgress);
   try {
     await pipeline(
       source,

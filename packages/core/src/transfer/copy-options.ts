@@ -26,6 +26,11 @@ export interface CopyOptions {
   stateDir?: string;
   /** Per-part retry policy (a `retry` event is emitted for each retry). */
   retry?: RetryOptions;
+  /**
+   * fsync downloaded files before renaming them into place (survives a power loss, costs time on
+   * large files). Default false, like rsync and rclone.
+   */
+  durable?: boolean;
   /** Force streaming (no server-side copy, no parts). */
   forceStream?: boolean;
   contentType?: string;

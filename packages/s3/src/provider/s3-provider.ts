@@ -572,11 +572,15 @@ export class S3Provider implements Provider {
   private async putSingle(uri: StorageUri, data: Buffer, options: WriteOptions): Promise<WriteResult> {
     const where = displayUri(uri);
     verifySize(options.contentLength, data.length, where);
-    const sha256 = createHash('sha256').update(data).digest('base64');
+    const algorithm = this.checksumAlgorithm;
+    // SHA-256 costs as much CPU as the upload itself on fast links: only when something checks it.
+    const sha256 =
+      options.checksum?.sha256 !== undefined || algorithm === 'SHA256'
+        ? createHash('sha256').update(data).digest('base64')
+        : undefined;
     const md5 = createHash('md5').update(data);
     const md5Hex = md5.copy().digest('hex');
-    verifyChecksums(options.checksum, { sha256, md5Hex }, where);
-    const algorithm = this.checksumAlgorithm;
+    verifyChecksums(options.checksum, { ...(sha256 === undefined ? {} : { sha256 }), md5Hex }, where);
     const { output } = await this.send<PutObjectCommandOutput>(
       { uri, operation: 'write', ...(options.signal ? { signal: options.signal } : {}) },
       (payer) =>
