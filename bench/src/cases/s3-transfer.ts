@@ -87,7 +87,7 @@ async function ensureDownloadObject(env: BenchEnv, label: string, file: string):
   }
 }
 
-function uploadCases(label: string, file: string, bytes: number): BenchCase[] {
+function uploadCases(label: string, file: string): BenchCase[] {
   const group = `s3-upload-${label}`;
   return [
     {
@@ -136,7 +136,7 @@ function uploadCases(label: string, file: string, bytes: number): BenchCase[] {
   ];
 }
 
-function downloadCases(label: string, file: string, bytes: number): BenchCase[] {
+function downloadCases(label: string, file: string): BenchCase[] {
   const group = `s3-download-${label}`;
   const target = (env: BenchEnv, tool: string) => join(env.workDir, `s3-download-${label}-${tool}.bin`);
   const prepare = async (env: BenchEnv, tool: string) => {
@@ -187,7 +187,7 @@ function downloadCases(label: string, file: string, bytes: number): BenchCase[] 
  * (`@aws-sdk/lib-storage` Upload; one GetObject stream piped to a file), same part size and
  * parallelism.
  */
-export const cases: BenchCase[] = SIZES.flatMap(({ label, file, bytes }) => [
-  ...uploadCases(label, file, bytes),
-  ...downloadCases(label, file, bytes),
+export const cases: BenchCase[] = SIZES.flatMap(({ label, file }) => [
+  ...uploadCases(label, file),
+  ...downloadCases(label, file),
 ]);
