@@ -1,0 +1,40 @@
+import { homedir } from 'node:os';
+
+/** A stream the CLI writes to; `isTTY` and `columns` decide between progress bars and plain lines. */
+export interface OutputStream extends NodeJS.WritableStream {
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/**
+ * Everything the CLI touches outside itself, so `run()` works in-process (tests, embedding) with
+ * its own streams, environment and working directory instead of the process's.
+ */
+export interface CliIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Environment variables (AWS_*, HOME, STOWAGE_*), never mutated. */
+  env: Record<string, string | undefined>;
+  /** Directory relative paths are resolved against. */
+  cwd: string;
+  /** Cancels running transfers (Ctrl-C); they clean up and the run exits with code 130. */
+  signal?: AbortSignal;
+}
+
+/** The process's own streams, environment and working directory. */
+export function processIo(signal?: AbortSignal): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    ...(signal ? { signal } : {}),
+  };
+}
+
+/** The home directory the run uses: `HOME` of its environment, else the OS's. */
+export function homeOf(io: CliIo): string {
+  return io.env.HOME || io.env.USERPROFILE || homedir();
+}

@@ -1,0 +1,111 @@
+import { createInterface } from 'node:readline';
+import { readHiddenLine } from '@stowage/catalog';
+import { AuthenticationRequiredError, InvalidArgumentError } from '@stowage/core';
+import type { Command } from 'commander';
+import type { CliIo } from '../cli-io.js';
+import { inContext } from '../command-context.js';
+import { catalogFor } from '../storage/credential-setup.js';
+
+/** The first line of stdin (a code piped in by a batch job). */
+function readFirstLine(io: CliIo): Promise<string> {
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: io.stdin, terminal: false });
+    let answered = false;
+    lines.once('line', (line) => {
+      answered = true;
+      lines.close();
+      resolve(line);
+    });
+    lines.once('close', () => {
+      if (!answered) resolve('');
+    });
+  });
+}
+
+/** `stowage catalog config|login|logout|whoami`: the Quilt-compatible catalog workflow. */
+export function registerCatalog(program: Command, io: CliIo): void {
+  const catalog = program
+    .command('catalog')
+    .description('configure a Quilt-compatible catalog and log in to it (its S3 credentials: --catalog-credentials)');
+
+  catalog
+    .command('config')
+    .description('set the catalog URL (reads {url}/config.json), or show the stored configuration')
+    .argument('[url]', 'the catalog URL, e.g. https://catalog.example.com')
+    .option('--clear', 'forget the configured catalog')
+    .action((url: string | undefined, _options: unknown, self: Command) =>
+      inContext<{ clear?: boolean }>(io, self, async (context) => {
+        const store = catalogFor(io);
+        const config = await store.config(context.options.clear ? '' : url);
+        if (context.options.json) {
+          context.print(JSON.stringify({ type: 'catalog-config', config }));
+          return;
+        }
+        if (!config) {
+          context.print(context.options.clear ? 'catalog configuration cleared' : 'no catalog configured');
+          return;
+        }
+        context.print(`catalog:  ${config.navigator_url}`);
+        context.print(`registry: ${config.registryUrl}`);
+        context.print(`region:   ${config.region ?? '(none)'}`);
+      }),
+    );
+
+  catalog
+    .command('login')
+    .description('log in with the one-time code from {registry}/login (read without echo, or --code / stdin)')
+    .option('--code <code>', 'the one-time code (or "-" to read it from stdin), for batch jobs')
+    .action((_options: unknown, self: Command) =>
+      inContext<{ code?: string }>(io, self, async (context) => {
+        const store = catalogFor(io, (message) =>
+          readHiddenLine(message, io.stdin as NodeJS.ReadableStream & { isTTY?: boolean }, io.stderr),
+        );
+        let code = context.options.code;
+        if (code === '-' || (code === undefined && !io.stdin.isTTY)) code = (await readFirstLine(io)).trim();
+        if (code !== undefined && code.length === 0) {
+          throw new InvalidArgumentError('No login code was given', {
+            hint: 'Open {registry}/login, copy the code and pass it with --code, or run `stowage catalog login` in a terminal.',
+          });
+        }
+        const result = code === undefined ? await store.login() : await store.loginWithToken(code);
+        if (context.options.json) context.print(JSON.stringify({ type: 'catalog-login', ...result }));
+        else context.print(`logged in to ${result.catalogUrl}`);
+      }),
+    );
+
+  catalog
+    .command('logout')
+    .description('revoke the session at the registry and delete the local login')
+    .action((_options: unknown, self: Command) =>
+      inContext(io, self, async (context) => {
+        const result = await catalogFor(io).logout();
+        if (context.options.json) {
+          context.print(JSON.stringify({ type: 'catalog-logout', ...result }));
+          return;
+        }
+        if (!result.wasLoggedIn) context.print(`not logged in${result.catalogUrl ? ` to ${result.catalogUrl}` : ''}`);
+        else
+          context.print(
+            `logged out of ${result.catalogUrl}${result.revoked ? ' (session revoked)' : ` (not revoked: ${result.detail ?? 'unknown'})`}`,
+          );
+      }),
+    );
+
+  catalog
+    .command('whoami')
+    .description('show the user the catalog says is logged in')
+    .action((_options: unknown, self: Command) =>
+      inContext(io, self, async (context) => {
+        const store = catalogFor(io);
+        if (!(await store.loggedIn())) {
+          throw new AuthenticationRequiredError('Not logged in to a catalog', {
+            provider: 'catalog',
+            hint: 'Run `stowage catalog config <url>` and `stowage catalog login`.',
+          });
+        }
+        const me = await store.whoami(context.signal);
+        if (context.options.json) context.print(JSON.stringify({ type: 'catalog-whoami', ...me }));
+        else context.print(`${me.name}${me.email ? ` <${me.email}>` : ''} at ${me.catalogUrl}${me.isAdmin ? ' (admin)' : ''}`);
+      }),
+    );
+}

@@ -1,0 +1,99 @@
+import { stat } from 'node:fs/promises';
+import { type CopyTreeResult, displayUri, InvalidArgumentError, isPrefix, type StorageUri } from '@stowage/core';
+import type { CommandContext } from '../command-context.js';
+import { copyDestination, resolveLocation, treeLocation } from '../locations.js';
+import { formatBytes } from '../output/byte-format.js';
+import { copyOptionsOf, type TransferFlags, tuningOf } from './transfer-options.js';
+
+/** Refuse a directory or prefix source without `-r`, with the fix in the hint. */
+async function requireObject(uri: StorageUri, command: string, arg: string): Promise<void> {
+  let directory = isPrefix(uri);
+  if (!directory && uri.scheme === 'file') directory = (await stat(`/${uri.key}`).catch(() => undefined))?.isDirectory() ?? false;
+  if (directory) {
+    throw new InvalidArgumentError(`${displayUri(uri)} is a directory or prefix; ${command} copies it only with -r`, {
+      uri: displayUri(uri),
+      hint: `Run \`stowage ${command} -r ${arg} …\` to ${command === 'mv' ? 'move' : 'copy'} the whole tree.`,
+    });
+  }
+}
+
+/** Summary line of a tree transfer. */
+export function treeSummary(verb: string, result: CopyTreeResult): string {
+  const seconds = (result.durationMs / 1000).toFixed(1);
+  const parts = [`${result.dryRun ? `would ${verb}` : verb} ${result.files} file${result.files === 1 ? '' : 's'} (${formatBytes(result.bytes)})`];
+  if (result.skipped) parts.push(`skipped ${result.skipped}`);
+  if (result.failed) parts.push(`failed ${result.failed}`);
+  return `${parts.join(', ')} in ${seconds}s`;
+}
+
+/** Print a tree's plan and summary (text and/or JSON records). */
+export function reportTree(context: CommandContext, command: string, verb: string, result: CopyTreeResult): void {
+  for (const planned of result.planned ?? []) {
+    context.reporter.record(
+      { type: 'planned', action: verb, ...planned },
+      `would ${verb} ${planned.source} -> ${planned.destination} (${formatBytes(planned.bytes)})`,
+    );
+  }
+  const { planned: _planned, ...counts } = result;
+  context.reporter.record({ type: 'result', command, ...counts }, treeSummary(verb, result));
+}
+
+/**
+ * `cp` and `mv`: one object, or with `-r` a tree (relative keys kept, `--include`/`--exclude`,
+ * `--dry-run`). Progress comes from the storage's event stream; the result is printed at the end.
+ */
+export async function runTransfer(
+  context: CommandContext<TransferFlags>,
+  command: 'cp' | 'mv',
+  sourceArg: string,
+  destinationArg: string,
+): Promise<void> {
+  const { options, io, reporter } = context;
+  const verb = command === 'cp' ? 'copy' : 'move';
+  const copyOptions = copyOptionsOf(options, context.signal);
+  if (options.recursive) {
+    const source = treeLocation(sourceArg, io.cwd);
+    const destination = treeLocation(destinationArg, io.cwd);
+    const { storage } = await context.storage(tuningOf(options));
+    reporter.follow(storage.events$);
+    const transfer =
+      command === 'cp' ? storage.copyTree(source, destination, copyOptions) : storage.moveTree(source, destination, copyOptions);
+    try {
+      reportTree(context, command, verb, await transfer);
+    } catch (error) {
+      const partial = (error as { treeResult?: CopyTreeResult }).treeResult;
+      if (partial) reportTree(context, command, verb, partial);
+      throw error;
+    }
+    return;
+  }
+  if (options.include?.length || options.exclude?.length) {
+    throw new InvalidArgumentError('--include and --exclude filter trees; add -r', {
+      hint: `Run \`stowage ${command} -r …\`.`,
+    });
+  }
+  const source = resolveLocation(sourceArg, io.cwd);
+  await requireObject(source, command, sourceArg);
+  const destination = await copyDestination(destinationArg, io.cwd);
+  const { storage } = await context.storage(tuningOf(options));
+  if (options.dryRun) {
+    const info = await storage.stat(source, context.signal ? { signal: context.signal } : {});
+    const target = isPrefix(destination) ? `${displayUri(destination)}${displayUri(source).split('/').pop()}` : displayUri(destination);
+    reporter.record(
+      { type: 'planned', action: verb, source: displayUri(source), destination: target, bytes: info.size },
+      `would ${verb} ${displayUri(source)} -> ${target} (${formatBytes(info.size)})`,
+    );
+    return;
+  }
+  reporter.follow(storage.events$);
+  const transfer =
+    command === 'cp' ? storage.copy(source, destination, copyOptions) : storage.move(source, destination, copyOptions);
+  const result = await transfer;
+  const { decision, ...rest } = result;
+  reporter.record({
+    type: 'result',
+    command,
+    ...rest,
+    ...(decision ? { route: decision.route, reasons: decision.reasons.map((r) => r.code) } : {}),
+  });
+}

@@ -1,0 +1,99 @@
+import { type CopyTreeResult, displayUri, type StorageUri } from '@stowage/core';
+import type { Command } from 'commander';
+import type { CliIo } from '../cli-io.js';
+import { type CommandContext, inContext } from '../command-context.js';
+import { treeLocation } from '../locations.js';
+import { formatBytes } from '../output/byte-format.js';
+import { treeFilter } from '../tree-filter.js';
+import { deleteAll } from './rm.js';
+import { treeSummary } from './run-transfer.js';
+import { diffTrees } from './tree-diff.js';
+import { addTransferOptions, copyOptionsOf, type TransferFlags, tuningOf } from './transfer-options.js';
+
+interface SyncFlags extends TransferFlags {
+  delete?: boolean;
+}
+
+/** `--dry-run`: what sync would copy and delete, from the two listings alone. */
+async function planSync(context: CommandContext<SyncFlags>, source: StorageUri, destination: StorageUri): Promise<void> {
+  const { storage } = await context.storage(tuningOf(context.options));
+  const { options, reporter } = context;
+  let copies = 0;
+  let bytes = 0;
+  let deletes = 0;
+  const changes = diffTrees(storage, source, destination, {
+    copies: true,
+    deletes: options.delete === true,
+    keep: treeFilter(options.include, options.exclude),
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  for await (const change of changes) {
+    if (change.action === 'copy') {
+      copies++;
+      bytes += change.bytes;
+      reporter.record(
+        { type: 'planned', ...change },
+        `would copy ${change.source} -> ${change.destination} (${formatBytes(change.bytes)}, ${change.reason})`,
+      );
+    } else {
+      deletes++;
+      reporter.record({ type: 'planned', action: 'delete', uri: displayUri(change.uri) }, `would delete ${displayUri(change.uri)}`);
+    }
+  }
+  reporter.record(
+    { type: 'result', command: 'sync', dryRun: true, files: copies, bytes, deleted: deletes },
+    `would copy ${copies} files (${formatBytes(bytes)})${options.delete ? `, would delete ${deletes}` : ''}`,
+  );
+}
+
+/**
+ * `stowage sync <source> <destination>`: copy what is missing or different (copyTree with
+ * `overwrite: if-different`), then with `--delete` remove destination objects the source lacks.
+ * `--dry-run` shows both lists first without touching anything.
+ */
+export function registerSync(program: Command, io: CliIo): void {
+  const command = program
+    .command('sync')
+    .description('make a destination tree match a source tree: copy new and changed objects, --delete extraneous ones')
+    .argument('<source>', 'source prefix or directory')
+    .argument('<destination>', 'destination prefix or directory')
+    .option('--delete', 'delete destination objects that are not in the source (filters protect what they leave out)');
+  addTransferOptions(command, { overwrite: 'if-different' });
+  command.addHelpText('after', '\nRun with --dry-run first to see what would be copied and deleted.\n');
+  command.action((sourceArg: string, destinationArg: string, _options: unknown, self: Command) =>
+    inContext<SyncFlags>(io, self, async (context) => {
+      const source = treeLocation(sourceArg, io.cwd);
+      const destination = treeLocation(destinationArg, io.cwd);
+      if (context.options.dryRun) return planSync(context, source, destination);
+      const { options, reporter } = context;
+      const { storage } = await context.storage(tuningOf(options));
+      reporter.follow(storage.events$);
+      let result: CopyTreeResult;
+      try {
+        result = await storage.copyTree(source, destination, copyOptionsOf(options, context.signal));
+      } catch (error) {
+        const partial = (error as { treeResult?: CopyTreeResult }).treeResult;
+        if (partial) reporter.record({ type: 'result', command: 'sync', ...partial }, treeSummary('copy', partial));
+        throw error; // never delete after a failed copy: the source may be what is missing
+      }
+      let deleted = 0;
+      if (options.delete) {
+        const extraneous = diffTrees(storage, source, destination, {
+          copies: false,
+          deletes: true,
+          keep: treeFilter(options.include, options.exclude),
+          ...(context.signal ? { signal: context.signal } : {}),
+        });
+        async function* uris(): AsyncIterable<StorageUri> {
+          for await (const change of extraneous) if (change.action === 'delete') yield change.uri;
+        }
+        deleted = (await deleteAll(context, storage, uris())).deleted;
+      }
+      const { planned: _planned, ...counts } = result;
+      reporter.record(
+        { type: 'result', command: 'sync', ...counts, deleted },
+        `${treeSummary('copy', result)}${options.delete ? `, deleted ${deleted}` : ''}`,
+      );
+    }),
+  );
+}

@@ -1,0 +1,102 @@
+import { isStowageError, redactSecrets } from '@stowage/core';
+import { exitCodeFor, UNEXPECTED_EXIT_CODE } from './exit-codes.js';
+
+/** A failure reduced to what the user sees: one line, a hint, the exit code. Secret-free. */
+export interface RenderedError {
+  code: string;
+  message: string;
+  hint: string | undefined;
+  exitCode: number;
+}
+
+/** What to suggest when the error carries no hint of its own. */
+const DEFAULT_HINTS: Record<string, string> = {
+  NotFound: 'Check the location, e.g. with `stowage ls` on its parent.',
+  PermissionDenied: 'Check which credentials are used with `stowage credentials explain`, and the bucket policy.',
+  CredentialsNotFound:
+    'Run `stowage credentials explain` to see where credentials were looked for; use --no-sign-request for public data.',
+  ProfileNotFound: 'Check the profile name in ~/.aws/config and ~/.aws/credentials (and AWS_PROFILE).',
+  AuthenticationRequired: 'Run `stowage catalog login` (or log in again).',
+  InvalidConfig: 'Fix the file or value named above.',
+  Unsupported: 'This storage cannot do that; see `stowage --help` for what each scheme supports.',
+  InvalidArgument: 'Run the command with --help for its usage.',
+  InvalidUri: 'Locations look like ./path, s3://bucket/key, https://host/path or mem://ns/key.',
+  Transient: 'The service or network failed temporarily; try again.',
+  Timeout: 'The service did not answer in time; try again.',
+  ChecksumMismatch: 'The data changed in transit or at the source; nothing was kept. Try again.',
+  DownloadCapExceeded: 'Raise --download-cap, or add a mirror and pass --cap-action http.',
+  PreconditionFailed: 'The object changed or already exists; check it and try again.',
+  Aborted: 'The run was interrupted; nothing partial was kept.',
+};
+
+/** Node system errors that reach the CLI unmapped, by errno code. */
+const NODE_ERRNO: Record<string, string> = {
+  ENOENT: 'NotFound',
+  ENOTDIR: 'NotFound',
+  EACCES: 'PermissionDenied',
+  EPERM: 'PermissionDenied',
+  ECONNREFUSED: 'Transient',
+  ECONNRESET: 'Transient',
+  ETIMEDOUT: 'Timeout',
+  ENOTFOUND: 'Transient',
+  EPIPE: 'Aborted',
+};
+
+const oneLine = (text: string) => redactSecrets(text).replace(/\s*\n\s*/g, ' ').trim();
+
+/** Reduce any thrown value to a code, one clean line, a hint and an exit code. */
+export function describeError(error: unknown): RenderedError {
+  if (isStowageError(error)) {
+    return {
+      code: error.code,
+      message: oneLine(error.message),
+      hint: error.hint ? oneLine(error.hint) : DEFAULT_HINTS[error.code],
+      exitCode: exitCodeFor(error.code),
+    };
+  }
+  const errno = (error as { code?: unknown })?.code;
+  const mapped = typeof errno === 'string' ? NODE_ERRNO[errno] : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (mapped) {
+    return { code: mapped, message: oneLine(message), hint: DEFAULT_HINTS[mapped], exitCode: exitCodeFor(mapped) };
+  }
+  return {
+    code: 'Unexpected',
+    message: oneLine(message || 'unknown error'),
+    hint: 'This looks like a bug: run again with --debug and report the output.',
+    exitCode: UNEXPECTED_EXIT_CODE,
+  };
+}
+
+/** Stack and cause chain for `--debug`, still scrubbed of secrets. */
+function debugDetails(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    const e = current as { stack?: string; message?: string; name?: string; cause?: unknown };
+    lines.push(depth === 0 ? 'debug:' : 'caused by:');
+    lines.push(e.stack ?? `${e.name ?? 'Error'}: ${e.message ?? String(current)}`);
+    current = e.cause;
+  }
+  return redactSecrets(lines.join('\n'));
+}
+
+/**
+ * The text printed for a failure: `stowage: <message> [<code>]` and `hint: …` — plus the stack only
+ * with `--debug`; with `--json`, one JSON line instead. Never a secret: every piece is redacted.
+ */
+export function formatError(error: unknown, options: { json?: boolean; debug?: boolean } = {}): {
+  text: string;
+  exitCode: number;
+} {
+  const rendered = describeError(error);
+  let text: string;
+  if (options.json) {
+    text = `${JSON.stringify({ type: 'error', ...rendered })}\n`;
+  } else {
+    text = `stowage: ${rendered.message} [${rendered.code}]\n`;
+    if (rendered.hint) text += `hint: ${rendered.hint}\n`;
+  }
+  if (options.debug) text += `${debugDetails(error)}\n`;
+  return { text, exitCode: rendered.exitCode };
+}

@@ -1,0 +1,102 @@
+import type { S3ChecksumAlgorithm } from '@stowage/s3';
+import { type Command, Option } from 'commander';
+import { collect, parseByteSize } from './option-parsers.js';
+
+/** Options every command accepts (before or after the command name), named like the library's. */
+export interface GlobalOptions {
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  /** `--no-progress`: plain lines even on a terminal. */
+  progress: boolean;
+  // S3
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  /** `--no-sign-request` sets this to false: anonymous S3 access. */
+  signRequest: boolean;
+  requestPayer?: boolean;
+  forcePathStyle?: boolean;
+  checksumAlgorithm?: S3ChecksumAlgorithm;
+  /** `--no-multipart-hooks`: stream uploads through PutObject (stores without multipart abort/list). */
+  multipartHooks: boolean;
+  /** Put the logged-in catalog's S3 credentials before the AWS chain. */
+  catalogCredentials?: boolean;
+  // HTTP
+  httpWrite?: boolean;
+  httpListing?: 'autoindex-json' | 'none';
+  // Routing
+  mirror?: string[];
+  bucketRegion?: string[];
+  allowCrossRegion?: boolean;
+  allowRequesterPays?: boolean;
+  preferHttp?: boolean;
+  downloadCap?: number;
+  capAction?: 'fail' | 'http';
+  runningIn?: string;
+}
+
+/** True when any routing option was given: `s3://` reads then go through the router. */
+export function wantsRouting(options: GlobalOptions): boolean {
+  return Boolean(
+    options.mirror?.length ||
+      options.bucketRegion?.length ||
+      options.allowCrossRegion ||
+      options.allowRequesterPays ||
+      options.preferHttp ||
+      options.downloadCap !== undefined ||
+      options.capAction ||
+      options.runningIn,
+  );
+}
+
+/** Add the global options to the root command, grouped in `--help`. */
+export function addGlobalOptions(program: Command): Command {
+  const output = [
+    new Option('--json', 'machine output: one JSON object per line (events, entries, results)'),
+    new Option('-q, --quiet', 'print nothing but errors (and the data asked for: ls, cat, presign)'),
+    new Option('--debug', 'print stack traces of errors (still without secrets)'),
+    new Option('--no-progress', 'plain lines instead of progress bars, even on a terminal'),
+  ];
+  const s3 = [
+    new Option(
+      '--endpoint <url>',
+      'S3-compatible endpoint (MinIO, Ceph, R2, local servers); default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL',
+    ),
+    new Option('--region <region>', 'S3 client region (default: AWS_DEFAULT_REGION, then the profile)'),
+    new Option('--profile <name>', 'AWS profile, as boto3 Session(profile_name=...)'),
+    new Option('--no-sign-request', 'anonymous S3 access for public data: no credentials looked up'),
+    new Option('--request-payer', 'send x-amz-request-payer: requester (you pay for the transfer)'),
+    new Option('--force-path-style', 'address buckets in the path (default when --endpoint is given)'),
+    new Option('--no-force-path-style', 'address buckets as host names even with --endpoint'),
+    new Option('--checksum-algorithm <name>', 'checksum stored with S3 writes').choices(['CRC32', 'SHA256', 'off']),
+    new Option('--no-multipart-hooks', 'no multipart uploads (stores without AbortMultipartUpload)'),
+    new Option('--catalog-credentials', "use the logged-in catalog's S3 credentials, then the AWS chain"),
+  ];
+  const http = [
+    new Option('--http-write', 'allow PUT and DELETE on http(s):// destinations'),
+    new Option('--http-listing <how>', 'how http(s):// prefixes are listed').choices(['autoindex-json', 'none']),
+  ];
+  const routing = [
+    new Option('--mirror <s3=https>', 'HTTPS mirror of an S3 prefix (repeatable): s3://b/p/=https://host/p/').argParser(
+      collect,
+    ),
+    new Option('--bucket-region <bucket=region>', "declare a bucket's region (repeatable)").argParser(collect),
+    new Option('--allow-cross-region', 'allow S3 reads across regions (egress costs)'),
+    new Option('--allow-requester-pays', 'allow reads from requester-pays buckets (you pay)'),
+    new Option('--prefer-http', 'read from the HTTPS mirror whenever one exists'),
+    new Option('--download-cap <size>', 'metered S3 bytes allowed in this run (e.g. 10GiB)').argParser(parseByteSize),
+    new Option('--cap-action <action>', 'over the cap: fail, or read the mirror').choices(['fail', 'http']),
+    new Option('--running-in <region|none>', 'where this program runs (skips probing): an AWS region, or none'),
+  ];
+  const groups: Array<[string, Option[]]> = [
+    ['Output options:', output],
+    ['S3 options:', s3],
+    ['HTTP options:', http],
+    ['Routing options (s3:// reads; any of them turns the router on):', routing],
+  ];
+  for (const [heading, options] of groups) {
+    for (const option of options) program.addOption(option.helpGroup(heading));
+  }
+  return program;
+}

@@ -1,0 +1,184 @@
+import type { TransferEvent } from '@stowage/core';
+import cliProgress from 'cli-progress';
+import type { CliIo } from '../cli-io.js';
+import { formatBytes, formatEta, formatRate } from './byte-format.js';
+import type { EventSource, Reporter } from './reporter.js';
+import { shortName, type TrackedTransfer, type TrackedTree, TransferBook } from './transfer-book.js';
+
+type Bar = ReturnType<cliProgress.MultiBar['create']>;
+
+const FORMAT = ' {name} |{bar}| {pct} | {done}/{size} | {speed} | ETA {etaText}';
+
+/**
+ * Progress bars on a terminal (stderr), driven by the transfer events: one bar per file in flight
+ * and, for trees, a total bar with file counts. Each shows percentage, bytes, rate and ETA. Lines
+ * about settled files, retries, warnings and route decisions print above the bars.
+ */
+export class TtyReporter implements Reporter {
+  readonly mode = 'tty' as const;
+  private readonly book = new TransferBook();
+  private readonly multibar: cliProgress.MultiBar;
+  private readonly fileBars = new Map<string, Bar>();
+  private readonly treeBars = new Map<string, Bar>();
+  private readonly subscriptions: Array<{ unsubscribe(): void }> = [];
+  private stopped = false;
+  /** Width of the name column, fitted to the terminal so a bar never wraps or gets cut. */
+  private readonly nameWidth: number;
+
+  constructor(private readonly io: CliIo) {
+    const columns = io.stderr.columns || Number(io.env.COLUMNS) || 80;
+    // Everything but the name and the bar takes about 58 columns (" | 100% | 11.4 MiB/11.4 MiB | …").
+    const available = Math.max(columns - 59, 16);
+    this.nameWidth = Math.min(32, Math.max(8, Math.floor(available / 2)));
+    const barsize = Math.min(40, Math.max(8, available - this.nameWidth));
+    this.multibar = new cliProgress.MultiBar(
+      {
+        stream: io.stderr,
+        format: FORMAT,
+        barsize,
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        autopadding: true,
+        fps: 10,
+        gracefulExit: false,
+        linewrap: false,
+        barCompleteChar: '█',
+        barIncompleteChar: '░',
+      },
+      cliProgress.Presets.shades_classic,
+    );
+  }
+
+  follow(events$: EventSource): void {
+    this.subscriptions.push(events$.subscribe((event) => this.onEvent(event)));
+  }
+
+  note(line: string): void {
+    if (this.fileBars.size + this.treeBars.size === 0) this.io.stdout.write(`${line}\n`);
+    else this.multibar.log(`${line}\n`);
+  }
+
+  record(_record: Record<string, unknown>, text?: string): void {
+    if (text !== undefined) this.note(text);
+  }
+
+  finish(): void {
+    for (const s of this.subscriptions.splice(0)) s.unsubscribe();
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const [id, bar] of this.treeBars) this.drawTree(id, bar);
+    this.multibar.stop();
+  }
+
+  private onEvent(event: TransferEvent): void {
+    if (this.stopped) return;
+    const t = this.book.apply(event);
+    const treeId = event.type === 'tree-progress' ? event.transferId : event.parentId;
+    if (treeId) this.updateTree(treeId);
+    if (!t) return;
+    switch (event.type) {
+      case 'started':
+      case 'progress':
+        this.updateFile(t);
+        return;
+      case 'completed':
+        if (!t.source) return;
+        this.updateFile(t, event.durationMs);
+        if (t.parentId) {
+          this.log(
+            event.skipped
+              ? `skipped ${t.source} (${event.skipped === 'same' ? 'unchanged' : 'exists'})`
+              : `copied ${t.source} -> ${t.destination} (${formatBytes(event.bytes)})`,
+          );
+          this.removeFile(t.id);
+        }
+        return;
+      case 'failed':
+        if (t.source) this.log(`failed ${t.source}: ${event.error.message} [${event.error.code}]`);
+        this.removeFile(t.id);
+        return;
+      case 'retry':
+        this.log(`retry ${event.operation} (attempt ${event.attempt}): ${event.reason}`);
+        return;
+      case 'warning':
+        this.log(`warning: ${event.message}`);
+        return;
+      case 'routed':
+        this.log(`routed ${event.requested} via ${event.route} ${event.uri} (${event.reasonCodes.join(', ')})`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private log(line: string): void {
+    this.multibar.log(`${line}\n`);
+  }
+
+  private updateFile(t: TrackedTransfer, durationMs?: number): void {
+    if (!t.source) return;
+    let bar = this.fileBars.get(t.id);
+    const total = t.totalBytes ?? 0;
+    const done = durationMs === undefined ? t.bytes : Math.max(t.bytes, total);
+    const rate = durationMs === undefined ? t.rate : done / (Math.max(durationMs, 1) / 1000);
+    const payload = {
+      name: shortName(t.destination || t.source, this.nameWidth).padEnd(this.nameWidth),
+      pct: total > 0 ? `${String(Math.floor((done / total) * 100)).padStart(3)}%` : ' --%',
+      done: formatBytes(done),
+      size: t.totalBytes === undefined ? '?' : formatBytes(total),
+      speed: formatRate(rate),
+      etaText: durationMs === undefined ? formatEta(t.etaSeconds) : '0s',
+    };
+    if (!bar) {
+      bar = this.multibar.create(Math.max(total, 1), Math.min(done, Math.max(total, 1)), payload);
+      this.fileBars.set(t.id, bar);
+    } else {
+      bar.setTotal(Math.max(total, 1));
+      bar.update(Math.min(done, Math.max(total, 1)), payload);
+    }
+  }
+
+  private removeFile(id: string): void {
+    const bar = this.fileBars.get(id);
+    if (bar) this.multibar.remove(bar);
+    this.fileBars.delete(id);
+    this.book.drop(id);
+  }
+
+  private updateTree(id: string): void {
+    let bar = this.treeBars.get(id);
+    if (!bar) {
+      bar = this.multibar.create(1, 0, this.treePayload(this.book.trees.get(id)!));
+      this.treeBars.set(id, bar);
+    }
+    this.drawTree(id, bar);
+  }
+
+  private drawTree(id: string, bar: Bar): void {
+    const tree = this.book.trees.get(id);
+    if (!tree) return;
+    const done = this.book.treeBytes(tree);
+    const total = Math.max(tree.knownTotal, done, 1);
+    bar.setTotal(total);
+    bar.update(done, this.treePayload(tree));
+  }
+
+  private treePayload(tree: TrackedTree) {
+    const done = this.book.treeBytes(tree);
+    const elapsed = Math.max(Date.now() - tree.startedAt, 1) / 1000;
+    const rate = done / elapsed;
+    const settled = tree.filesDone + tree.filesSkipped + tree.filesFailed;
+    const files = `total ${settled}/${tree.filesQueued}${tree.listingComplete ? '' : '+'} files`;
+    const total = tree.knownTotal;
+    const eta = tree.listingComplete && rate > 0 ? Math.max(0, (total - done) / rate) : undefined;
+    return {
+      name: shortName(files, this.nameWidth).padEnd(this.nameWidth),
+      pct: total > 0 ? `${String(Math.min(100, Math.floor((done / total) * 100))).padStart(3)}%` : ' --%',
+      done: formatBytes(done),
+      size: `${formatBytes(total)}${tree.listingComplete ? '' : '+'}`,
+      speed: formatRate(rate),
+      etaText: formatEta(eta),
+    };
+  }
+}

@@ -1,0 +1,101 @@
+import type { Catalog } from '@stowage/catalog';
+import { createStorage, FsProvider, MemoryProvider, type Router, type Storage } from '@stowage/core';
+import { HttpProvider, netrcCredentials } from '@stowage/http';
+import { resolveAwsRegion, S3Provider, type S3ProviderOptions } from '@stowage/s3';
+import type { CliIo } from '../cli-io.js';
+import { type GlobalOptions, wantsRouting } from '../global-options.js';
+import { catalogFor, resolveContextFor, s3CredentialsFor } from './credential-setup.js';
+import { buildRouter } from './router-setup.js';
+
+/** Transfer tuning that also configures the S3 provider's own multipart writes. */
+export interface TuningOptions {
+  concurrency?: number;
+  partSize?: number;
+  multipartThreshold?: number;
+  fileConcurrency?: number;
+}
+
+/** A storage for one run, and how to release its sockets afterwards. */
+export interface RunStorage {
+  storage: Storage;
+  router: Router | undefined;
+  close(): Promise<void>;
+}
+
+/** The S3 endpoint of the run: `--endpoint`, else `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`. */
+export function endpointOf(options: GlobalOptions, io: CliIo): string | undefined {
+  return options.endpoint ?? (io.env.AWS_ENDPOINT_URL_S3 || io.env.AWS_ENDPOINT_URL || undefined);
+}
+
+/**
+ * Build the storage of a run from its options: local files, `mem://`, S3 (boto3-order credentials,
+ * or anonymous with `--no-sign-request`, or the catalog's with `--catalog-credentials`), HTTP(S)
+ * (credentials from `~/.netrc`), and a router when a routing option is given (or `forceRouter`).
+ * Nothing is contacted until a command runs.
+ */
+export async function buildStorage(
+  options: GlobalOptions,
+  io: CliIo,
+  tuning: TuningOptions = {},
+  forceRouter = false,
+): Promise<RunStorage> {
+  const context = resolveContextFor(options, io);
+  const anonymous = options.signRequest === false;
+  let catalog: Catalog | undefined;
+  let region = options.region;
+  if (options.catalogCredentials) {
+    catalog = catalogFor(io);
+    region ??= (await catalog.config())?.region ?? undefined;
+  }
+  region ??= resolveAwsRegion({ env: io.env, homedir: context.homedir!, ...(options.profile ? { profile: options.profile } : {}) });
+  const endpoint = endpointOf(options, io);
+  const forcePathStyle = options.forcePathStyle ?? (endpoint ? true : undefined);
+  const credentials = anonymous ? undefined : s3CredentialsFor(options, io, catalog);
+  const s3Options: S3ProviderOptions = {
+    resolveContext: context,
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(forcePathStyle !== undefined ? { forcePathStyle } : {}),
+    ...(anonymous ? { anonymous: true } : { credentials: credentials! }),
+    ...(options.requestPayer ? { requestPayer: true } : {}),
+    ...(options.checksumAlgorithm ? { checksumAlgorithm: options.checksumAlgorithm } : {}),
+    ...(options.multipartHooks === false ? { multipartHooks: false } : {}),
+    ...(tuning.partSize !== undefined ? { partSize: tuning.partSize } : {}),
+    ...(tuning.concurrency !== undefined ? { concurrency: tuning.concurrency } : {}),
+    ...(tuning.multipartThreshold !== undefined ? { multipartThreshold: tuning.multipartThreshold } : {}),
+  };
+  const s3 = new S3Provider(s3Options);
+  const http = new HttpProvider({
+    credentials: netrcCredentials(),
+    resolveContext: { env: io.env, homedir: context.homedir!, cwd: io.cwd },
+    ...(options.httpWrite ? { allowWrite: true, allowDelete: true } : {}),
+    ...(options.httpListing ? { listing: options.httpListing } : {}),
+  });
+  const routing =
+    forceRouter || wantsRouting(options)
+      ? buildRouter(
+          options,
+          io,
+          {
+            ...(endpoint ? { endpoint } : {}),
+            ...(forcePathStyle !== undefined ? { forcePathStyle } : {}),
+            ...(region ? { region } : {}),
+          },
+          credentials,
+          context,
+        )
+      : undefined;
+  const storage = createStorage({
+    providers: [new FsProvider(), new MemoryProvider(), s3, http],
+    ...(routing ? { router: routing.router } : {}),
+    ...(tuning.fileConcurrency !== undefined ? { concurrency: tuning.fileConcurrency } : {}),
+  });
+  return {
+    storage,
+    router: routing?.router,
+    async close() {
+      routing?.close();
+      await storage.close();
+    },
+  };
+}

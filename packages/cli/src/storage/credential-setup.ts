@@ -1,0 +1,53 @@
+import { Catalog } from '@stowage/catalog';
+import { CredentialChain, type CredentialSource, type ResolveContext } from '@stowage/core';
+import { awsCredentialChain } from '@stowage/s3';
+import { type CliIo, homeOf } from '../cli-io.js';
+import type { GlobalOptions } from '../global-options.js';
+
+/** What credential sources read: the run's environment, home and working directory, and `--profile`. */
+export function resolveContextFor(options: Pick<GlobalOptions, 'profile'>, io: CliIo): ResolveContext {
+  return {
+    env: io.env,
+    homedir: homeOf(io),
+    cwd: io.cwd,
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+}
+
+/** The boto3-order AWS chain for this run (`--profile` acts as `boto3.Session(profile_name=...)`). */
+export function awsChainFor(options: Pick<GlobalOptions, 'profile'>, io: CliIo): CredentialChain {
+  const context = resolveContextFor(options, io);
+  return awsCredentialChain({
+    env: io.env,
+    homedir: context.homedir!,
+    cwd: io.cwd,
+    ...(options.profile ? { profile: options.profile } : {}),
+  });
+}
+
+/** The catalog whose config and login live under the run's home (or `STOWAGE_CATALOG_DIR`). */
+export function catalogFor(io: CliIo, prompt?: (message: string) => Promise<string>): Catalog {
+  return new Catalog({
+    env: io.env,
+    homedir: homeOf(io),
+    print: (line) => io.stderr.write(`${line}\n`),
+    openBrowser: false,
+    ...(prompt ? { prompt } : {}),
+  });
+}
+
+/**
+ * The S3 credentials of this run: the AWS chain, or with `--catalog-credentials` the catalog's
+ * credentials first and the AWS chain after — joined explicitly, so `credentials explain` shows
+ * which one won.
+ */
+export function s3CredentialsFor(
+  options: Pick<GlobalOptions, 'profile' | 'catalogCredentials'>,
+  io: CliIo,
+  catalog?: Catalog,
+): CredentialChain {
+  const aws = awsChainFor(options, io);
+  if (!options.catalogCredentials) return aws;
+  const sources: CredentialSource[] = [(catalog ?? catalogFor(io)).credentials(), ...aws.sources];
+  return new CredentialChain(sources, 'catalog+aws');
+}

@@ -1,0 +1,90 @@
+import {
+  type CredentialSource,
+  credentialAvailability,
+  type DeclaredBucket,
+  fixedCredentialFacts,
+  type MirrorMapping,
+  type ResolveContext,
+  Router,
+} from '@stowage/core';
+import { AwsEnvironmentProbe, S3DataLocator } from '@stowage/s3';
+import type { CliIo } from '../cli-io.js';
+import type { GlobalOptions } from '../global-options.js';
+import { splitPair } from '../option-parsers.js';
+
+/** Where S3 is, for the locator's bucket probes. */
+export interface S3Endpoint {
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  region?: string;
+}
+
+/** A router and what must be closed after the run. */
+export interface RouterSetup {
+  router: Router;
+  close(): void;
+}
+
+/** `--mirror s3://b/p/=https://host/p/` pairs. */
+function mirrorsOf(options: GlobalOptions): MirrorMapping[] {
+  return (options.mirror ?? []).map((text) => {
+    // The S3 side never contains "=https?://", so split at the start of the URL.
+    const at = text.search(/=https?:\/\//);
+    const [s3, http] = at > 0 ? [text.slice(0, at), text.slice(at + 1)] : splitPair(text, '--mirror', 's3://bucket/prefix/=https://host/prefix/');
+    return { s3, http };
+  });
+}
+
+/** `--bucket-region bucket=region` declarations. */
+function bucketsOf(options: GlobalOptions): Record<string, DeclaredBucket> {
+  const buckets: Record<string, DeclaredBucket> = {};
+  for (const text of options.bucketRegion ?? []) {
+    const [bucket, region] = splitPair(text, '--bucket-region', 'my-bucket=us-west-2');
+    buckets[bucket] = { region };
+  }
+  return buckets;
+}
+
+/**
+ * The router of a run, from the routing options: where the program runs (`--running-in`, else the
+ * AWS environment probe), mirrors and declared bucket regions, whether AWS credentials resolve, and
+ * the policy (cross-region, requester pays, prefer HTTP, download cap).
+ */
+export function buildRouter(
+  options: GlobalOptions,
+  io: CliIo,
+  s3: S3Endpoint,
+  credentials: CredentialSource | undefined,
+  context: ResolveContext,
+): RouterSetup {
+  const runningIn = options.runningIn?.trim();
+  const environment = new AwsEnvironmentProbe({
+    env: io.env,
+    ...(runningIn === 'none' ? { cloud: 'none' as const } : runningIn ? { region: runningIn } : {}),
+  });
+  const locator = new S3DataLocator({
+    mirrors: mirrorsOf(options),
+    buckets: bucketsOf(options),
+    s3: {
+      ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+      ...(s3.forcePathStyle !== undefined ? { forcePathStyle: s3.forcePathStyle } : {}),
+      ...(s3.region ? { region: s3.region } : {}),
+    },
+    ...(credentials ? { credentials, credentialContext: context } : {}),
+  });
+  const router = new Router({
+    environment,
+    locator,
+    credentials: credentials
+      ? credentialAvailability(credentials, context)
+      : fixedCredentialFacts({ available: false, detail: '--no-sign-request: anonymous access' }),
+    policy: {
+      ...(options.allowCrossRegion ? { allowCrossRegion: true } : {}),
+      ...(options.allowRequesterPays || options.requestPayer ? { allowRequesterPays: true } : {}),
+      ...(options.preferHttp ? { preferHttp: true } : {}),
+      ...(options.downloadCap !== undefined ? { downloadCap: options.downloadCap } : {}),
+      ...(options.capAction ? { capAction: options.capAction } : {}),
+    },
+  });
+  return { router, close: () => locator.destroy() };
+}
