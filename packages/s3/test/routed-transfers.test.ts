@@ -177,6 +177,21 @@ describe('routed transfers, end to end', () => {
     expect(objectGets()).toHaveLength(0);
   });
 
+  it('cross region with both allowances: S3 with the requester-pays header on every read', async () => {
+    const storage = storageWith(inAws('eu-west-1'), 'us-east-1', {
+      allowCrossRegion: true,
+      allowRequesterPays: true,
+    });
+    const { result, routed } = await copyWithEvents(storage, join(dir, 'rp'));
+    expect(result.ok).toBe(true);
+    expect(routed[0]).toMatchObject({ route: 's3', requesterPays: true, metered: true });
+    expect(routed[0]!.reasonCodes[0]).toBe('CROSS_REGION_REQUESTER_PAYS');
+    const gets = objectGets();
+    expect(gets.length).toBeGreaterThan(0);
+    for (const get of gets) expect(get.headers['x-amz-request-payer']).toBe('requester');
+    expect(sha(await readFile(join(dir, 'rp')))).toBe(sha(data));
+  });
+
   it('counts metered bytes across transfers of one storage', async () => {
     const storage = storageWith(inAws('eu-west-1'), 'us-east-1', {
       allowCrossRegion: true,

@@ -39,6 +39,8 @@ export interface ByteRange {
 /** Options of `stat`. */
 export interface StatOptions {
   signal?: AbortSignal;
+  /** Agree to pay for this request (S3 requester-pays buckets); providers without the notion ignore it. */
+  requesterPays?: boolean;
 }
 
 /** Options of `read`. */
@@ -48,6 +50,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Fail with `PreconditionFailedError` unless the object's ETag still equals this. */
   ifMatch?: string;
+  /** Agree to pay for this request (S3 requester-pays buckets); providers without the notion ignore it. */
+  requesterPays?: boolean;
 }
 
 /** Anything `write` accepts as content. */

@@ -1,4 +1,5 @@
 import { isAbortError, toAbortedError } from '../errors/abort.js';
+import { decorateProvider } from '../layers/layer.js';
 import type { DownloadReservation } from '../router/download-meter.js';
 import type { RouteDecision } from '../router/route-decision.js';
 import type { RoutePolicy } from '../router/route-policy.js';
@@ -77,9 +78,14 @@ export async function routedCopy(input: RoutedCopyInput, context: TransferContex
       },
     };
     try {
-      const result = await copyObject(input.ends(from, destination), options, metering, {
-        route: decision.route,
-      });
+      const result = await copyObject(
+        payingEnds(input.ends(from, destination), decision),
+        options,
+        metering,
+        {
+          route: decision.route,
+        },
+      );
       reservation.commit(result.bytes);
       return { ...result, decision };
     } catch (error) {
@@ -105,6 +111,17 @@ export async function routedCopy(input: RoutedCopyInput, context: TransferContex
       context.emit(routedEvent(decision));
     }
   }
+}
+
+/** The ends with a source that sends the requester-pays agreement on every read, when the decision says so. */
+function payingEnds(ends: CopyEnds, decision: RouteDecision): CopyEnds {
+  if (decision.route !== 's3' || !decision.requesterPays) return ends;
+  const sp = ends.sourceProvider;
+  const paying = decorateProvider(sp, {
+    stat: (uri, o) => sp.stat(uri, { ...o, requesterPays: true }),
+    read: (uri, o) => sp.read(uri, { ...o, requesterPays: true }),
+  });
+  return { ...ends, sourceProvider: paying };
 }
 
 /** Reserve for a decision already made (after a fallback the mirror is unmetered; after a re-decision it may not be). */

@@ -124,6 +124,8 @@ interface SendContext {
   replayable?: boolean;
   /** A read: may fall back to unsigned after a 403 when the option allows. */
   read?: boolean;
+  /** The caller (e.g. the router, for a requester-pays decision) agreed to pay for this request. */
+  requesterPays?: boolean;
 }
 
 const DEFAULT_THRESHOLD = 16 * 1024 * 1024;
@@ -284,7 +286,7 @@ export class S3Provider implements Provider {
     const { uri, signal } = context;
     const replayable = context.replayable ?? true;
     let region = this.regionOf(uri.bucket);
-    let payer: Payer = this.options.requestPayer ? 'requester' : undefined;
+    let payer: Payer = this.options.requestPayer || context.requesterPays ? 'requester' : undefined;
     let unsigned = this.anonymous;
     let unsignedFallback: string | undefined;
     const tried = { region: false, refresh: false, payer: false };
@@ -373,7 +375,13 @@ export class S3Provider implements Provider {
   async stat(uri: StorageUri, options: StatOptions = {}): Promise<S3ObjectStat> {
     this.check(uri);
     const { output, unsignedFallback } = await this.send<HeadObjectCommandOutput>(
-      { uri, operation: 'stat', read: true, ...(options.signal ? { signal: options.signal } : {}) },
+      {
+        uri,
+        operation: 'stat',
+        read: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.requesterPays ? { requesterPays: true } : {}),
+      },
       (payer) =>
         new HeadObjectCommand(
           defined({
@@ -428,7 +436,13 @@ export class S3Provider implements Provider {
     if (options.ifMatch !== undefined) this.checkConditional('ifMatch', uri);
     const get = (withRange: boolean) =>
       this.send<GetObjectCommandOutput>(
-        { uri, operation: 'read', read: true, ...(options.signal ? { signal: options.signal } : {}) },
+        {
+          uri,
+          operation: 'read',
+          read: true,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.requesterPays ? { requesterPays: true } : {}),
+        },
         (payer) =>
           new GetObjectCommand(
             defined({
