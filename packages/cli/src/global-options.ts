@@ -69,25 +69,40 @@ export function addGlobalOptions(program: Command): Command {
     new Option('--request-payer', 'send x-amz-request-payer: requester (you pay for the transfer)'),
     new Option('--force-path-style', 'address buckets in the path (default when --endpoint is given)'),
     new Option('--no-force-path-style', 'address buckets as host names even with --endpoint'),
-    new Option('--checksum-algorithm <name>', 'checksum stored with S3 writes').choices(['CRC32', 'SHA256', 'off']),
+    new Option('--checksum-algorithm <name>', 'checksum stored with S3 writes').choices([
+      'CRC32',
+      'SHA256',
+      'off',
+    ]),
     new Option('--no-multipart-hooks', 'no multipart uploads (stores without AbortMultipartUpload)'),
     new Option('--catalog-credentials', "use the logged-in catalog's S3 credentials, then the AWS chain"),
   ];
   const http = [
     new Option('--http-write', 'allow PUT and DELETE on http(s):// destinations'),
-    new Option('--http-listing <how>', 'how http(s):// prefixes are listed').choices(['autoindex-json', 'none']),
+    new Option('--http-listing <how>', 'how http(s):// prefixes are listed').choices([
+      'autoindex-json',
+      'none',
+    ]),
   ];
   const routing = [
-    new Option('--mirror <s3=https>', 'HTTPS mirror of an S3 prefix (repeatable): s3://b/p/=https://host/p/').argParser(
+    new Option(
+      '--mirror <s3=https>',
+      'HTTPS mirror of an S3 prefix (repeatable): s3://b/p/=https://host/p/',
+    ).argParser(collect),
+    new Option('--bucket-region <bucket=region>', "declare a bucket's region (repeatable)").argParser(
       collect,
     ),
-    new Option('--bucket-region <bucket=region>', "declare a bucket's region (repeatable)").argParser(collect),
     new Option('--allow-cross-region', 'allow S3 reads across regions (egress costs)'),
     new Option('--allow-requester-pays', 'allow reads from requester-pays buckets (you pay)'),
     new Option('--prefer-http', 'read from the HTTPS mirror whenever one exists'),
-    new Option('--download-cap <size>', 'metered S3 bytes allowed in this run (e.g. 10GiB)').argParser(parseByteSize),
+    new Option('--download-cap <size>', 'metered S3 bytes allowed in this run (e.g. 10GiB)').argParser(
+      parseByteSize,
+    ),
     new Option('--cap-action <action>', 'over the cap: fail, or read the mirror').choices(['fail', 'http']),
-    new Option('--running-in <region|none>', 'where this program runs (skips probing): an AWS region, or none'),
+    new Option(
+      '--running-in <region|none>',
+      'where this program runs (skips probing): an AWS region, or none',
+    ),
   ];
   const groups: Array<[string, Option[]]> = [
     ['Output options:', output],

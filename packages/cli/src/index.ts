@@ -1,12 +1,24 @@
 export { type CliIo, homeOf, type OutputStream, processIo } from './cli-io.js';
 export { type CommandContext, inContext } from './command-context.js';
 export { diffTrees, type TreeChange } from './commands/tree-diff.js';
-export { EXIT_CODES, type ExitCodeRow, exitCodeFor, formatExitCodes, USAGE_EXIT_CODE } from './errors/exit-codes.js';
+export {
+  EXIT_CODES,
+  type ExitCodeRow,
+  exitCodeFor,
+  formatExitCodes,
+  USAGE_EXIT_CODE,
+} from './errors/exit-codes.js';
 export { describeError, formatError, type RenderedError } from './errors/render-error.js';
 export { addGlobalOptions, type GlobalOptions, wantsRouting } from './global-options.js';
 export { resolveLocation, treeLocation } from './locations.js';
 export { formatBytes, formatEta, formatRate } from './output/byte-format.js';
-export { createReporter, type EventSource, type OutputMode, outputMode, type Reporter } from './output/reporter.js';
+export {
+  createReporter,
+  type EventSource,
+  type OutputMode,
+  outputMode,
+  type Reporter,
+} from './output/reporter.js';
 export { buildProgram, cliVersion } from './program.js';
 export { run } from './run.js';
 export { buildStorage, endpointOf, type RunStorage, type TuningOptions } from './storage/build-storage.js';

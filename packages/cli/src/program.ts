@@ -55,8 +55,12 @@ export function buildProgram(io: CliIo): Command {
       outputError: (text, write) => {
         const message = text.replace(/^error:\s*/i, '').trim();
         const json = process.argv.includes('--json') || program.opts().json === true;
-        if (json) write(`${JSON.stringify({ type: 'error', code: 'Usage', message, exitCode: USAGE_EXIT_CODE })}\n`);
-        else write(`stowage: ${message} [Usage]\nhint: Run \`stowage --help\` or \`stowage <command> --help\` for usage.\n`);
+        if (json)
+          write(`${JSON.stringify({ type: 'error', code: 'Usage', message, exitCode: USAGE_EXIT_CODE })}\n`);
+        else
+          write(
+            `stowage: ${message} [Usage]\nhint: Run \`stowage --help\` or \`stowage <command> --help\` for usage.\n`,
+          );
       },
     })
     .addHelpText('after', FOOTER);

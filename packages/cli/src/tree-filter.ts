@@ -5,7 +5,10 @@ import picomatch from 'picomatch';
  * copyTree (picomatch, dotfiles matched, exclude wins), so `rm -r` and `sync --delete` select
  * exactly what `cp -r` would.
  */
-export function treeFilter(include: readonly string[] = [], exclude: readonly string[] = []): (relativeKey: string) => boolean {
+export function treeFilter(
+  include: readonly string[] = [],
+  exclude: readonly string[] = [],
+): (relativeKey: string) => boolean {
   const included = include.length > 0 ? picomatch([...include], { dot: true }) : () => true;
   const excluded = exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false;
   return (relativeKey) => {

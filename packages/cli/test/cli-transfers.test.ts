@@ -1,10 +1,18 @@
 import { execFile } from 'node:child_process';
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type HttpTestServer, type S3ServerHandle, startHttpServer, startS3Server } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli, type CliResult, cleanEnv, jsonLines, payload, runCli, tempWorld } from './support/cli-harness.js';
+import {
+  BIN,
+  type CliResult,
+  cleanEnv,
+  jsonLines,
+  payload,
+  runCli,
+  tempWorld,
+} from './support/cli-harness.js';
 
 const execFileAsync = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -19,12 +27,20 @@ let env: Record<string, string>;
 let s3Flags: string[];
 
 beforeAll(async () => {
-  [s3, http] = await Promise.all([startS3Server({ buckets: ['cli'] }), startHttpServer(), buildCli()]);
+  [s3, http] = await Promise.all([startS3Server({ buckets: ['cli'] }), startHttpServer()]);
   world = await tempWorld({
     credentials: `[default]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${SECRET}\n`,
   });
   env = cleanEnv(world.home);
-  s3Flags = ['--endpoint', s3.endpoint, '--region', 'us-east-1', '--checksum-algorithm', 'off', '--no-multipart-hooks'];
+  s3Flags = [
+    '--endpoint',
+    s3.endpoint,
+    '--region',
+    'us-east-1',
+    '--checksum-algorithm',
+    'off',
+    '--no-multipart-hooks',
+  ];
 }, 120_000);
 afterAll(async () => {
   await Promise.all([s3?.close(), http?.close()]);
@@ -54,9 +70,16 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
 
     const stat = await cli(['stat', 's3://cli/one/up.bin', '--json']);
     expect(stat.code).toBe(0);
-    expect(JSON.parse(stat.stdout)).toMatchObject({ type: 'stat', uri: 's3://cli/one/up.bin', size: 300_000 });
+    expect(JSON.parse(stat.stdout)).toMatchObject({
+      type: 'stat',
+      uri: 's3://cli/one/up.bin',
+      size: 300_000,
+    });
 
-    const cat = await runCli(['cat', 's3://cli/one/up.bin', '--range', '0-9', ...s3Flags], { env, cwd: world.work });
+    const cat = await runCli(['cat', 's3://cli/one/up.bin', '--range', '0-9', ...s3Flags], {
+      env,
+      cwd: world.work,
+    });
     expect(cat.code).toBe(0);
     expect(Buffer.from(cat.stdout, 'latin1').length).toBeGreaterThan(0);
 
@@ -103,11 +126,14 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
     const result = events.at(-1)!;
     expect(result).toMatchObject({ type: 'result', command: 'cp', files: 3, failed: 0, bytes: 5 });
     expect(events.filter((e) => e.type === 'completed' && e.parentId)).toHaveLength(3);
-    expect(events.filter((e) => e.type === 'tree-progress').at(-1)).toMatchObject({ filesDone: 3, listingComplete: true });
+    expect(events.filter((e) => e.type === 'tree-progress').at(-1)).toMatchObject({
+      filesDone: 3,
+      listingComplete: true,
+    });
 
     const down = await cli(['cp', '-r', 's3://cli/tree/', 'tree-back', '--include', '**/*.txt']);
     expect(down.code, down.stderr).toBe(0);
-    expect(down.stdout).toMatch(/copy 2 files/);
+    expect(down.stdout).toMatch(/copied 2 files/);
     expect(await readFile(join(world.work, 'tree-back/sub/c.txt'), 'utf8')).toBe('C');
     await expect(readFile(join(world.work, 'tree-back/b.csv'))).rejects.toThrow();
   });
@@ -142,9 +168,12 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
     await writeFile(join(src, 'keep.txt'), 'same');
     await writeFile(join(src, 'change.txt'), 'v1');
     await writeFile(join(src, 'gone.txt'), 'remove later');
+    // S3 keeps whole seconds: files written in the second before an upload must not look newer.
+    const past = new Date(Date.now() - 3_600_000);
+    for (const name of ['keep.txt', 'change.txt', 'gone.txt']) await utimes(join(src, name), past, past);
     const first = await cli(['sync', 'sync-src', 's3://cli/sync/']);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/copy 3 files/);
+    expect(first.stdout).toMatch(/copied 3 files/);
 
     await writeFile(join(src, 'change.txt'), 'version 2');
     await writeFile(join(src, 'new.txt'), 'new');
@@ -152,11 +181,15 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
     const dry = await cli(['sync', 'sync-src', 's3://cli/sync/', '--delete', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
     const planned = jsonLines(dry.stdout);
-    expect(planned.filter((p) => p.action === 'copy').map((p) => p.destination).sort()).toEqual([
-      's3://cli/sync/change.txt',
-      's3://cli/sync/new.txt',
+    expect(
+      planned
+        .filter((p) => p.action === 'copy')
+        .map((p) => p.destination)
+        .sort(),
+    ).toEqual(['s3://cli/sync/change.txt', 's3://cli/sync/new.txt']);
+    expect(planned.filter((p) => p.action === 'delete').map((p) => p.uri)).toEqual([
+      's3://cli/sync/gone.txt',
     ]);
-    expect(planned.filter((p) => p.action === 'delete').map((p) => p.uri)).toEqual(['s3://cli/sync/gone.txt']);
     expect(planned.at(-1)).toMatchObject({ type: 'result', dryRun: true, files: 2, deleted: 1 });
     expect((await cli(['ls', 's3://cli/sync/'])).stdout).toContain('gone.txt'); // nothing touched
 
@@ -164,7 +197,13 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
     expect(real.code, real.stderr).toBe(0);
     expect(jsonLines(real.stdout).at(-1)).toMatchObject({ type: 'result', files: 2, skipped: 1, deleted: 1 });
     const after = (await cli(['ls', 's3://cli/sync/'])).stdout;
-    expect(after.trim().split('\n').map((l) => l.split(/\s+/).at(-1)).sort()).toEqual(['change.txt', 'keep.txt', 'new.txt']);
+    expect(
+      after
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/).at(-1))
+        .sort(),
+    ).toEqual(['change.txt', 'keep.txt', 'new.txt']);
     expect((await cli(['cat', 's3://cli/sync/change.txt'])).stdout).toBe('version 2');
   });
 
@@ -209,10 +248,12 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
   it('draws a progress bar with percentage, rate and ETA under a pseudo-terminal', async () => {
     await writeFile(join(world.work, 'tty.bin'), payload(12 * MiB, 11));
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const command = [process.execPath, BIN, 'cp', 'tty.bin', 's3://cli/tty/tty.bin', ...s3Flags].map(quote).join(' ');
+    const command = [process.execPath, BIN, 'cp', 'tty.bin', 's3://cli/tty/tty.bin', ...s3Flags]
+      .map(quote)
+      .join(' ');
     const { stdout } = await execFileAsync('script', ['-qfec', command, '/dev/null'], {
       cwd: world.work,
-      env: { ...env, TERM: 'xterm', COLUMNS: '160' },
+      env: { ...env, TERM: 'xterm' },
       timeout: 60_000,
     });
     expect(stdout).toMatch(/100%/);
@@ -220,6 +261,21 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
     expect(stdout).toMatch(/\d+(\.\d)? (B|KiB|MiB|GiB)\/s/);
     expect(stdout).toMatch(/ETA /);
     expect(stdout).toContain('12.0 MiB/12.0 MiB');
+    expect(stdout).toMatch(/copied|tty\.bin/);
     expect(stdout).not.toContain(SECRET);
+
+    // A tree: a total bar with file counts beside the per-file bars.
+    await mkdir(join(world.work, 'tty-tree/sub'), { recursive: true });
+    await writeFile(join(world.work, 'tty-tree/a.bin'), payload(3 * MiB, 12));
+    await writeFile(join(world.work, 'tty-tree/sub/b.bin'), payload(2 * MiB, 13));
+    const treeCommand = [process.execPath, BIN, 'cp', '-r', 'tty-tree', 's3://cli/tty-tree/', ...s3Flags]
+      .map(quote)
+      .join(' ');
+    const tree = await execFileAsync('script', ['-qfec', treeCommand, '/dev/null'], {
+      cwd: world.work,
+      env: { ...env, TERM: 'xterm' },
+      timeout: 60_000,
+    });
+    expect(tree.stdout).toMatch(/total 2\/2 +\|█+\| 100% \| 5\.0 MiB\/5\.0 MiB \| [\d.]+ \w+\/s \| ETA/);
   });
 });

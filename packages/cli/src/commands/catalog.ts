@@ -26,7 +26,9 @@ function readFirstLine(io: CliIo): Promise<string> {
 export function registerCatalog(program: Command, io: CliIo): void {
   const catalog = program
     .command('catalog')
-    .description('configure a Quilt-compatible catalog and log in to it (its S3 credentials: --catalog-credentials)');
+    .description(
+      'configure a Quilt-compatible catalog and log in to it (its S3 credentials: --catalog-credentials)',
+    );
 
   catalog
     .command('config')
@@ -83,7 +85,8 @@ export function registerCatalog(program: Command, io: CliIo): void {
           context.print(JSON.stringify({ type: 'catalog-logout', ...result }));
           return;
         }
-        if (!result.wasLoggedIn) context.print(`not logged in${result.catalogUrl ? ` to ${result.catalogUrl}` : ''}`);
+        if (!result.wasLoggedIn)
+          context.print(`not logged in${result.catalogUrl ? ` to ${result.catalogUrl}` : ''}`);
         else
           context.print(
             `logged out of ${result.catalogUrl}${result.revoked ? ' (session revoked)' : ` (not revoked: ${result.detail ?? 'unknown'})`}`,
@@ -105,7 +108,10 @@ export function registerCatalog(program: Command, io: CliIo): void {
         }
         const me = await store.whoami(context.signal);
         if (context.options.json) context.print(JSON.stringify({ type: 'catalog-whoami', ...me }));
-        else context.print(`${me.name}${me.email ? ` <${me.email}>` : ''} at ${me.catalogUrl}${me.isAdmin ? ' (admin)' : ''}`);
+        else
+          context.print(
+            `${me.name}${me.email ? ` <${me.email}>` : ''} at ${me.catalogUrl}${me.isAdmin ? ' (admin)' : ''}`,
+          );
       }),
     );
 }

@@ -6,10 +6,17 @@ import { inContext } from '../command-context.js';
 import { resolveContextFor, s3CredentialsFor } from '../storage/credential-setup.js';
 
 /** The client region and where it came from, or why it could not be resolved. */
-function regionLine(io: CliIo, options: { region?: string; profile?: string }): { region?: string; detail: string } {
+function regionLine(
+  io: CliIo,
+  options: { region?: string; profile?: string },
+): { region?: string; detail: string } {
   if (options.region) return { region: options.region, detail: '--region' };
   try {
-    const region = resolveAwsRegion({ env: io.env, homedir: homeOf(io), ...(options.profile ? { profile: options.profile } : {}) });
+    const region = resolveAwsRegion({
+      env: io.env,
+      homedir: homeOf(io),
+      ...(options.profile ? { profile: options.profile } : {}),
+    });
     if (!region) return { detail: 'not set (AWS_DEFAULT_REGION, profile region); S3 uses us-east-1' };
     return { region, detail: io.env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : 'the profile' };
   } catch (error) {
@@ -43,7 +50,9 @@ export function registerCredentials(program: Command, io: CliIo): void {
           context.print(JSON.stringify({ type: 'credentials', chain: chain.name, ...explanation, region }));
           return;
         }
-        context.print(`credential chain: ${chain.name}${options.profile ? ` (profile ${options.profile})` : ''}`);
+        context.print(
+          `credential chain: ${chain.name}${options.profile ? ` (profile ${options.profile})` : ''}`,
+        );
         context.print(formatExplanation(explanation));
         if (explanation.credentials) {
           const described = Object.entries(explanation.credentials)

@@ -1,5 +1,13 @@
 import { stat as fsStat } from 'node:fs/promises';
-import { asPrefix, displayUri, type Entry, isPrefix, isStowageError, NotFoundError, type StorageUri } from '@stowage/core';
+import {
+  asPrefix,
+  displayUri,
+  type Entry,
+  isPrefix,
+  isStowageError,
+  NotFoundError,
+  type StorageUri,
+} from '@stowage/core';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { inContext } from '../command-context.js';
@@ -19,7 +27,8 @@ function relative(prefix: StorageUri, key: string): string {
 
 /** One listing line: `date  size  name` for objects, `PRE name/` for common prefixes. */
 export function entryLine(prefix: StorageUri, entry: Entry): string {
-  if (entry.type === 'prefix') return `${''.padEnd(DATE_WIDTH)} ${'PRE'.padStart(12)} ${relative(prefix, entry.key)}`;
+  if (entry.type === 'prefix')
+    return `${''.padEnd(DATE_WIDTH)} ${'PRE'.padStart(12)} ${relative(prefix, entry.key)}`;
   return `${shortDate(entry.lastModified)} ${String(entry.size).padStart(12)} ${relative(prefix, entry.key)}`;
 }
 
@@ -39,7 +48,10 @@ function entryRecord(entry: Entry): Record<string, unknown> {
  * Whether a location given without a trailing `/` is an object (printed alone) or a prefix to
  * list; a local directory is always a prefix.
  */
-async function asListing(uri: StorageUri, statObject: () => Promise<unknown>): Promise<StorageUri | 'object'> {
+async function asListing(
+  uri: StorageUri,
+  statObject: () => Promise<unknown>,
+): Promise<StorageUri | 'object'> {
   if (isPrefix(uri)) return uri;
   if (uri.scheme === 'file') {
     const info = await fsStat(`/${uri.key}`).catch(() => undefined);
@@ -81,11 +93,18 @@ export function registerLs(program: Command, io: CliIo): void {
             ...(info.lastModified ? { lastModified: info.lastModified } : {}),
           };
           const parent = { ...uri, key: uri.key.slice(0, uri.key.lastIndexOf('/') + 1) };
-          context.print(json ? JSON.stringify({ ...statRecord(info), type: 'object', key: uri.key }) : entryLine(parent, entry));
+          context.print(
+            json
+              ? JSON.stringify({ ...statRecord(info), type: 'object', key: uri.key })
+              : entryLine(parent, entry),
+          );
           return;
         }
         let count = 0;
-        for await (const entry of storage.list(target, { recursive: context.options.recursive === true, ...signal })) {
+        for await (const entry of storage.list(target, {
+          recursive: context.options.recursive === true,
+          ...signal,
+        })) {
           count++;
           context.print(json ? JSON.stringify(entryRecord(entry)) : entryLine(target, entry));
         }

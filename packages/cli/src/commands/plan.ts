@@ -1,4 +1,9 @@
-import { formatDecision, formatRouteExplanation, PermissionDeniedError, type RouteExplanation } from '@stowage/core';
+import {
+  formatDecision,
+  formatRouteExplanation,
+  PermissionDeniedError,
+  type RouteExplanation,
+} from '@stowage/core';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { inContext } from '../command-context.js';

@@ -17,7 +17,9 @@ export function registerPresign(program: Command, io: CliIo): void {
     .command('presign')
     .description('print a time-limited URL granting GET (or PUT) of an object without credentials')
     .argument('<location>', 'the object (s3://bucket/key)')
-    .addOption(new Option('--expires-in <seconds>', 'lifetime of the URL').argParser(parsePositiveInt).default(3600))
+    .addOption(
+      new Option('--expires-in <seconds>', 'lifetime of the URL').argParser(parsePositiveInt).default(3600),
+    )
     .addOption(new Option('--method <method>', 'what the URL allows').choices(['GET', 'PUT']).default('GET'))
     .option('--content-type <type>', 'with --method PUT: the content type the upload must send')
     .action((location: string, _options: unknown, self: Command) =>
@@ -30,7 +32,8 @@ export function registerPresign(program: Command, io: CliIo): void {
           ...(contentType ? { contentType } : {}),
         });
         const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
-        if (context.options.json) context.print(JSON.stringify({ type: 'presigned', method, url, expiresAt }));
+        if (context.options.json)
+          context.print(JSON.stringify({ type: 'presigned', method, url, expiresAt }));
         else context.print(url);
       }),
     );

@@ -71,8 +71,12 @@ export function registerRm(program: Command, io: CliIo): void {
     .argument('<location>', 'the object, or with -r the prefix')
     .option('-r, --recursive', 'delete every object under the prefix')
     .option('--dry-run', 'list what would be deleted, delete nothing')
-    .addOption(new Option('--include <glob>', 'with -r: only relative keys matching (repeatable)').argParser(collect))
-    .addOption(new Option('--exclude <glob>', 'with -r: keep relative keys matching (repeatable)').argParser(collect))
+    .addOption(
+      new Option('--include <glob>', 'with -r: only relative keys matching (repeatable)').argParser(collect),
+    )
+    .addOption(
+      new Option('--exclude <glob>', 'with -r: keep relative keys matching (repeatable)').argParser(collect),
+    )
     .action((location: string, _options: unknown, self: Command) =>
       inContext<RmFlags>(io, self, async (context) => {
         const { options } = context;
@@ -80,18 +84,26 @@ export function registerRm(program: Command, io: CliIo): void {
         const signal = context.signal;
         let uri = resolveLocation(location, io.cwd);
         const localDir =
-          uri.scheme === 'file' && !isPrefix(uri) && (await fsStat(`/${uri.key}`).catch(() => undefined))?.isDirectory();
+          uri.scheme === 'file' &&
+          !isPrefix(uri) &&
+          (await fsStat(`/${uri.key}`).catch(() => undefined))?.isDirectory();
         if (!options.recursive) {
           if (isPrefix(uri) || localDir) {
-            throw new InvalidArgumentError(`${displayUri(uri)} is a prefix or directory; rm deletes trees only with -r`, {
-              uri: displayUri(uri),
-              hint: `Run \`stowage rm -r ${location}\` to delete everything under it (add --dry-run to see what first).`,
-            });
+            throw new InvalidArgumentError(
+              `${displayUri(uri)} is a prefix or directory; rm deletes trees only with -r`,
+              {
+                uri: displayUri(uri),
+                hint: `Run \`stowage rm -r ${location}\` to delete everything under it (add --dry-run to see what first).`,
+              },
+            );
           }
           // A typo must not pass silently: the object has to exist.
           await storage.stat(uri, signal ? { signal } : {});
           if (options.dryRun) {
-            context.reporter.record({ type: 'planned', action: 'delete', uri: displayUri(uri) }, `would delete ${displayUri(uri)}`);
+            context.reporter.record(
+              { type: 'planned', action: 'delete', uri: displayUri(uri) },
+              `would delete ${displayUri(uri)}`,
+            );
             return;
           }
           await storage.delete(uri, signal ? { signal } : {});
@@ -105,13 +117,22 @@ export function registerRm(program: Command, io: CliIo): void {
           let count = 0;
           for await (const target of selected(storage, uri, keep, signal)) {
             count++;
-            context.reporter.record({ type: 'planned', action: 'delete', uri: displayUri(target) }, `would delete ${displayUri(target)}`);
+            context.reporter.record(
+              { type: 'planned', action: 'delete', uri: displayUri(target) },
+              `would delete ${displayUri(target)}`,
+            );
           }
-          context.reporter.record({ type: 'result', command: 'rm', dryRun: true, planned: count }, `would delete ${count} objects`);
+          context.reporter.record(
+            { type: 'result', command: 'rm', dryRun: true, planned: count },
+            `would delete ${count} objects`,
+          );
           return;
         }
         const counts = await deleteAll(context, storage, selected(storage, uri, keep, signal));
-        context.reporter.record({ type: 'result', command: 'rm', ...counts }, `deleted ${counts.deleted} objects`);
+        context.reporter.record(
+          { type: 'result', command: 'rm', ...counts },
+          `deleted ${counts.deleted} objects`,
+        );
       }),
     );
 }

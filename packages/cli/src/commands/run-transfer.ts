@@ -1,5 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { type CopyTreeResult, displayUri, InvalidArgumentError, isPrefix, type StorageUri } from '@stowage/core';
+import {
+  type CopyTreeResult,
+  displayUri,
+  InvalidArgumentError,
+  isPrefix,
+  type StorageUri,
+} from '@stowage/core';
 import type { CommandContext } from '../command-context.js';
 import { copyDestination, resolveLocation, treeLocation } from '../locations.js';
 import { formatBytes } from '../output/byte-format.js';
@@ -8,26 +14,37 @@ import { copyOptionsOf, type TransferFlags, tuningOf } from './transfer-options.
 /** Refuse a directory or prefix source without `-r`, with the fix in the hint. */
 async function requireObject(uri: StorageUri, command: string, arg: string): Promise<void> {
   let directory = isPrefix(uri);
-  if (!directory && uri.scheme === 'file') directory = (await stat(`/${uri.key}`).catch(() => undefined))?.isDirectory() ?? false;
+  if (!directory && uri.scheme === 'file')
+    directory = (await stat(`/${uri.key}`).catch(() => undefined))?.isDirectory() ?? false;
   if (directory) {
-    throw new InvalidArgumentError(`${displayUri(uri)} is a directory or prefix; ${command} copies it only with -r`, {
-      uri: displayUri(uri),
-      hint: `Run \`stowage ${command} -r ${arg} …\` to ${command === 'mv' ? 'move' : 'copy'} the whole tree.`,
-    });
+    throw new InvalidArgumentError(
+      `${displayUri(uri)} is a directory or prefix; ${command} copies it only with -r`,
+      {
+        uri: displayUri(uri),
+        hint: `Run \`stowage ${command} -r ${arg} …\` to ${command === 'mv' ? 'move' : 'copy'} the whole tree.`,
+      },
+    );
   }
 }
 
-/** Summary line of a tree transfer. */
-export function treeSummary(verb: string, result: CopyTreeResult): string {
-  const seconds = (result.durationMs / 1000).toFixed(1);
-  const parts = [`${result.dryRun ? `would ${verb}` : verb} ${result.files} file${result.files === 1 ? '' : 's'} (${formatBytes(result.bytes)})`];
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Summary line of a tree transfer (`copied 3 files (1.2 MiB), skipped 1 in 0.4s`). */
+export function treeSummary(verb: 'copy' | 'move', result: CopyTreeResult): string {
+  const done = result.dryRun ? `would ${verb}` : verb === 'copy' ? 'copied' : 'moved';
+  const parts = [`${done} ${plural(result.files, 'file')} (${formatBytes(result.bytes)})`];
   if (result.skipped) parts.push(`skipped ${result.skipped}`);
   if (result.failed) parts.push(`failed ${result.failed}`);
-  return `${parts.join(', ')} in ${seconds}s`;
+  return `${parts.join(', ')} in ${(result.durationMs / 1000).toFixed(1)}s`;
 }
 
 /** Print a tree's plan and summary (text and/or JSON records). */
-export function reportTree(context: CommandContext, command: string, verb: string, result: CopyTreeResult): void {
+export function reportTree(
+  context: CommandContext,
+  command: string,
+  verb: string,
+  result: CopyTreeResult,
+): void {
   for (const planned of result.planned ?? []) {
     context.reporter.record(
       { type: 'planned', action: verb, ...planned },
@@ -57,7 +74,9 @@ export async function runTransfer(
     const { storage } = await context.storage(tuningOf(options));
     reporter.follow(storage.events$);
     const transfer =
-      command === 'cp' ? storage.copyTree(source, destination, copyOptions) : storage.moveTree(source, destination, copyOptions);
+      command === 'cp'
+        ? storage.copyTree(source, destination, copyOptions)
+        : storage.moveTree(source, destination, copyOptions);
     try {
       reportTree(context, command, verb, await transfer);
     } catch (error) {
@@ -78,7 +97,9 @@ export async function runTransfer(
   const { storage } = await context.storage(tuningOf(options));
   if (options.dryRun) {
     const info = await storage.stat(source, context.signal ? { signal: context.signal } : {});
-    const target = isPrefix(destination) ? `${displayUri(destination)}${displayUri(source).split('/').pop()}` : displayUri(destination);
+    const target = isPrefix(destination)
+      ? `${displayUri(destination)}${displayUri(source).split('/').pop()}`
+      : displayUri(destination);
     reporter.record(
       { type: 'planned', action: verb, source: displayUri(source), destination: target, bytes: info.size },
       `would ${verb} ${displayUri(source)} -> ${target} (${formatBytes(info.size)})`,
@@ -87,7 +108,9 @@ export async function runTransfer(
   }
   reporter.follow(storage.events$);
   const transfer =
-    command === 'cp' ? storage.copy(source, destination, copyOptions) : storage.move(source, destination, copyOptions);
+    command === 'cp'
+      ? storage.copy(source, destination, copyOptions)
+      : storage.move(source, destination, copyOptions);
   const result = await transfer;
   const { decision, ...rest } = result;
   reporter.record({

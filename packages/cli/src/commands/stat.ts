@@ -40,7 +40,10 @@ export function registerStat(program: Command, io: CliIo): void {
     .action((location: string, _options: unknown, self: Command) =>
       inContext(io, self, async (context) => {
         const { storage } = await context.storage();
-        const info = await storage.stat(resolveLocation(location, io.cwd), context.signal ? { signal: context.signal } : {});
+        const info = await storage.stat(
+          resolveLocation(location, io.cwd),
+          context.signal ? { signal: context.signal } : {},
+        );
         const record = statRecord(info);
         if (context.options.json) context.print(JSON.stringify({ type: 'stat', ...record }));
         else context.print(statLines(record));

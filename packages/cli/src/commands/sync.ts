@@ -7,15 +7,19 @@ import { formatBytes } from '../output/byte-format.js';
 import { treeFilter } from '../tree-filter.js';
 import { deleteAll } from './rm.js';
 import { treeSummary } from './run-transfer.js';
-import { diffTrees } from './tree-diff.js';
 import { addTransferOptions, copyOptionsOf, type TransferFlags, tuningOf } from './transfer-options.js';
+import { diffTrees } from './tree-diff.js';
 
 interface SyncFlags extends TransferFlags {
   delete?: boolean;
 }
 
 /** `--dry-run`: what sync would copy and delete, from the two listings alone. */
-async function planSync(context: CommandContext<SyncFlags>, source: StorageUri, destination: StorageUri): Promise<void> {
+async function planSync(
+  context: CommandContext<SyncFlags>,
+  source: StorageUri,
+  destination: StorageUri,
+): Promise<void> {
   const { storage } = await context.storage(tuningOf(context.options));
   const { options, reporter } = context;
   let copies = 0;
@@ -37,12 +41,15 @@ async function planSync(context: CommandContext<SyncFlags>, source: StorageUri, 
       );
     } else {
       deletes++;
-      reporter.record({ type: 'planned', action: 'delete', uri: displayUri(change.uri) }, `would delete ${displayUri(change.uri)}`);
+      reporter.record(
+        { type: 'planned', action: 'delete', uri: displayUri(change.uri) },
+        `would delete ${displayUri(change.uri)}`,
+      );
     }
   }
   reporter.record(
     { type: 'result', command: 'sync', dryRun: true, files: copies, bytes, deleted: deletes },
-    `would copy ${copies} files (${formatBytes(bytes)})${options.delete ? `, would delete ${deletes}` : ''}`,
+    `would copy ${copies} file${copies === 1 ? '' : 's'} (${formatBytes(bytes)})${options.delete ? `, would delete ${deletes}` : ''}`,
   );
 }
 
@@ -54,10 +61,15 @@ async function planSync(context: CommandContext<SyncFlags>, source: StorageUri, 
 export function registerSync(program: Command, io: CliIo): void {
   const command = program
     .command('sync')
-    .description('make a destination tree match a source tree: copy new and changed objects, --delete extraneous ones')
+    .description(
+      'make a destination tree match a source tree: copy new and changed objects, --delete extraneous ones',
+    )
     .argument('<source>', 'source prefix or directory')
     .argument('<destination>', 'destination prefix or directory')
-    .option('--delete', 'delete destination objects that are not in the source (filters protect what they leave out)');
+    .option(
+      '--delete',
+      'delete destination objects that are not in the source (filters protect what they leave out)',
+    );
   addTransferOptions(command, { overwrite: 'if-different' });
   command.addHelpText('after', '\nRun with --dry-run first to see what would be copied and deleted.\n');
   command.action((sourceArg: string, destinationArg: string, _options: unknown, self: Command) =>
@@ -73,7 +85,8 @@ export function registerSync(program: Command, io: CliIo): void {
         result = await storage.copyTree(source, destination, copyOptionsOf(options, context.signal));
       } catch (error) {
         const partial = (error as { treeResult?: CopyTreeResult }).treeResult;
-        if (partial) reporter.record({ type: 'result', command: 'sync', ...partial }, treeSummary('copy', partial));
+        if (partial)
+          reporter.record({ type: 'result', command: 'sync', ...partial }, treeSummary('copy', partial));
         throw error; // never delete after a failed copy: the source may be what is missing
       }
       let deleted = 0;

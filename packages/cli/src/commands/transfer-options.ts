@@ -17,24 +17,36 @@ export interface TransferFlags {
 }
 
 /** Add the transfer options to a command; `tree` adds the ones that only make sense for trees. */
-export function addTransferOptions(command: Command, defaults: { overwrite?: OverwritePolicy } = {}): Command {
+export function addTransferOptions(
+  command: Command,
+  defaults: { overwrite?: OverwritePolicy } = {},
+): Command {
   const heading = 'Transfer options:';
   const options = [
-    new Option('--concurrency <n>', 'parts in flight per file (ranged downloads, multipart uploads)').argParser(
+    new Option(
+      '--concurrency <n>',
+      'parts in flight per file (ranged downloads, multipart uploads)',
+    ).argParser(parsePositiveInt),
+    new Option('--file-concurrency <n>', 'files in flight at once in a tree (default 8)').argParser(
       parsePositiveInt,
     ),
-    new Option('--file-concurrency <n>', 'files in flight at once in a tree (default 8)').argParser(parsePositiveInt),
-    new Option('--part-size <size>', 'part size of parallel transfers (default 8MiB, S3 minimum 5MiB)').argParser(
-      parseByteSize,
-    ),
-    new Option('--multipart-threshold <size>', 'objects at least this big go in parallel parts (default 16MiB)').argParser(
-      parseByteSize,
-    ),
+    new Option(
+      '--part-size <size>',
+      'part size of parallel transfers (default 8MiB, S3 minimum 5MiB)',
+    ).argParser(parseByteSize),
+    new Option(
+      '--multipart-threshold <size>',
+      'objects at least this big go in parallel parts (default 16MiB)',
+    ).argParser(parseByteSize),
     new Option('--overwrite <policy>', 'when the destination exists: always, never, if-different')
       .argParser(parseOverwrite)
       .default(defaults.overwrite ?? 'always'),
-    new Option('--include <glob>', 'with -r: copy only relative keys matching (repeatable)').argParser(collect),
-    new Option('--exclude <glob>', 'with -r: leave out relative keys matching (repeatable, wins)').argParser(collect),
+    new Option('--include <glob>', 'with -r: copy only relative keys matching (repeatable)').argParser(
+      collect,
+    ),
+    new Option('--exclude <glob>', 'with -r: leave out relative keys matching (repeatable, wins)').argParser(
+      collect,
+    ),
     new Option('--dry-run', 'show what would happen without moving a byte'),
   ];
   for (const option of options) command.addOption(option.helpGroup(heading));

@@ -15,7 +15,11 @@ export interface ExitCodeRow {
 export const EXIT_CODES: readonly ExitCodeRow[] = [
   { exitCode: 0, meaning: 'success', errorCodes: [] },
   { exitCode: 1, meaning: 'unexpected error (a bug: run with --debug and report it)', errorCodes: [] },
-  { exitCode: 2, meaning: 'usage: bad command line, option, argument or URI', errorCodes: ['InvalidArgument', 'InvalidUri'] },
+  {
+    exitCode: 2,
+    meaning: 'usage: bad command line, option, argument or URI',
+    errorCodes: ['InvalidArgument', 'InvalidUri'],
+  },
   { exitCode: 3, meaning: 'not found: object, bucket, file or prefix', errorCodes: ['NotFound'] },
   { exitCode: 4, meaning: 'permission denied (or no allowed route)', errorCodes: ['PermissionDenied'] },
   {
@@ -25,9 +29,21 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   },
   { exitCode: 6, meaning: 'invalid configuration file or value', errorCodes: ['InvalidConfig'] },
   { exitCode: 7, meaning: 'operation not supported by this storage', errorCodes: ['Unsupported'] },
-  { exitCode: 8, meaning: 'precondition failed (the object changed or already exists)', errorCodes: ['PreconditionFailed'] },
-  { exitCode: 9, meaning: 'integrity: size or checksum mismatch, nothing kept', errorCodes: ['ChecksumMismatch'] },
-  { exitCode: 10, meaning: 'temporary failure or timeout: retrying may help', errorCodes: ['Transient', 'Timeout'] },
+  {
+    exitCode: 8,
+    meaning: 'precondition failed (the object changed or already exists)',
+    errorCodes: ['PreconditionFailed'],
+  },
+  {
+    exitCode: 9,
+    meaning: 'integrity: size or checksum mismatch, nothing kept',
+    errorCodes: ['ChecksumMismatch'],
+  },
+  {
+    exitCode: 10,
+    meaning: 'temporary failure or timeout: retrying may help',
+    errorCodes: ['Transient', 'Timeout'],
+  },
   { exitCode: 11, meaning: 'download cap would be exceeded', errorCodes: ['DownloadCapExceeded'] },
   { exitCode: 130, meaning: 'interrupted (Ctrl-C) or aborted', errorCodes: ['Aborted'] },
 ];

@@ -12,7 +12,8 @@ export interface RenderedError {
 /** What to suggest when the error carries no hint of its own. */
 const DEFAULT_HINTS: Record<string, string> = {
   NotFound: 'Check the location, e.g. with `stowage ls` on its parent.',
-  PermissionDenied: 'Check which credentials are used with `stowage credentials explain`, and the bucket policy.',
+  PermissionDenied:
+    'Check which credentials are used with `stowage credentials explain`, and the bucket policy.',
   CredentialsNotFound:
     'Run `stowage credentials explain` to see where credentials were looked for; use --no-sign-request for public data.',
   ProfileNotFound: 'Check the profile name in ~/.aws/config and ~/.aws/credentials (and AWS_PROFILE).',
@@ -42,7 +43,10 @@ const NODE_ERRNO: Record<string, string> = {
   EPIPE: 'Aborted',
 };
 
-const oneLine = (text: string) => redactSecrets(text).replace(/\s*\n\s*/g, ' ').trim();
+const oneLine = (text: string) =>
+  redactSecrets(text)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 
 /** Reduce any thrown value to a code, one clean line, a hint and an exit code. */
 export function describeError(error: unknown): RenderedError {
@@ -58,7 +62,12 @@ export function describeError(error: unknown): RenderedError {
   const mapped = typeof errno === 'string' ? NODE_ERRNO[errno] : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (mapped) {
-    return { code: mapped, message: oneLine(message), hint: DEFAULT_HINTS[mapped], exitCode: exitCodeFor(mapped) };
+    return {
+      code: mapped,
+      message: oneLine(message),
+      hint: DEFAULT_HINTS[mapped],
+      exitCode: exitCodeFor(mapped),
+    };
   }
   return {
     code: 'Unexpected',
@@ -85,7 +94,10 @@ function debugDetails(error: unknown): string {
  * The text printed for a failure: `stowage: <message> [<code>]` and `hint: …` — plus the stack only
  * with `--debug`; with `--json`, one JSON line instead. Never a secret: every piece is redacted.
  */
-export function formatError(error: unknown, options: { json?: boolean; debug?: boolean } = {}): {
+export function formatError(
+  error: unknown,
+  options: { json?: boolean; debug?: boolean } = {},
+): {
   text: string;
   exitCode: number;
 } {

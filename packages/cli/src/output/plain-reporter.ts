@@ -52,7 +52,8 @@ export class PlainReporter implements Reporter {
       }
       case 'completed': {
         if (!t?.source) return; // a tree's own completion: the command prints the summary
-        if (event.skipped) this.note(`skipped ${t.source} (${event.skipped === 'same' ? 'unchanged' : 'exists'})`);
+        if (event.skipped)
+          this.note(`skipped ${t.source} (${event.skipped === 'same' ? 'unchanged' : 'exists'})`);
         else {
           const seconds = Math.max(event.durationMs, 1) / 1000;
           this.note(
@@ -76,7 +77,9 @@ export class PlainReporter implements Reporter {
         this.io.stderr.write(`warning: ${event.message}\n`);
         return;
       case 'routed':
-        this.note(`routed ${event.requested} via ${event.route} ${event.uri} (${event.reasonCodes.join(', ')})`);
+        this.note(
+          `routed ${event.requested} via ${event.route} ${event.uri} (${event.reasonCodes.join(', ')})`,
+        );
         return;
       default:
         return;

@@ -26,7 +26,10 @@ export interface Reporter {
 export type OutputMode = 'tty' | 'plain' | 'json' | 'quiet';
 
 /** Pick the output mode: `--json` wins, then `--quiet`, then bars when stderr is a terminal. */
-export function outputMode(io: CliIo, options: { json?: boolean; quiet?: boolean; progress?: boolean }): OutputMode {
+export function outputMode(
+  io: CliIo,
+  options: { json?: boolean; quiet?: boolean; progress?: boolean },
+): OutputMode {
   if (options.json) return 'json';
   if (options.quiet) return 'quiet';
   if (options.progress !== false && io.stderr.isTTY && io.env.TERM !== 'dumb') return 'tty';

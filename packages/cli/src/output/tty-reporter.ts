@@ -26,10 +26,10 @@ export class TtyReporter implements Reporter {
   private readonly nameWidth: number;
 
   constructor(private readonly io: CliIo) {
-    const columns = io.stderr.columns || Number(io.env.COLUMNS) || 80;
-    // Everything but the name and the bar takes about 58 columns (" | 100% | 11.4 MiB/11.4 MiB | …").
-    const available = Math.max(columns - 59, 16);
-    this.nameWidth = Math.min(32, Math.max(8, Math.floor(available / 2)));
+    const columns = io.stderr.columns || 80; // what cli-progress truncates lines to
+    // Everything but the name and the bar takes about 54 columns (" | 100% | 11.4 MiB/11.4 MiB | …").
+    const available = Math.max(columns - 55, 16);
+    this.nameWidth = Math.min(32, Math.max(14, Math.floor(available / 2)));
     const barsize = Math.min(40, Math.max(8, available - this.nameWidth));
     this.multibar = new cliProgress.MultiBar(
       {
@@ -105,7 +105,9 @@ export class TtyReporter implements Reporter {
         this.log(`warning: ${event.message}`);
         return;
       case 'routed':
-        this.log(`routed ${event.requested} via ${event.route} ${event.uri} (${event.reasonCodes.join(', ')})`);
+        this.log(
+          `routed ${event.requested} via ${event.route} ${event.uri} (${event.reasonCodes.join(', ')})`,
+        );
         return;
       default:
         return;
@@ -169,7 +171,7 @@ export class TtyReporter implements Reporter {
     const elapsed = Math.max(Date.now() - tree.startedAt, 1) / 1000;
     const rate = done / elapsed;
     const settled = tree.filesDone + tree.filesSkipped + tree.filesFailed;
-    const files = `total ${settled}/${tree.filesQueued}${tree.listingComplete ? '' : '+'} files`;
+    const files = `total ${settled}/${tree.filesQueued}${tree.listingComplete ? '' : '+'}`;
     const total = tree.knownTotal;
     const eta = tree.listingComplete && rate > 0 ? Math.max(0, (total - done) / rate) : undefined;
     return {

@@ -47,7 +47,11 @@ export async function buildStorage(
     catalog = catalogFor(io);
     region ??= (await catalog.config())?.region ?? undefined;
   }
-  region ??= resolveAwsRegion({ env: io.env, homedir: context.homedir!, ...(options.profile ? { profile: options.profile } : {}) });
+  region ??= resolveAwsRegion({
+    env: io.env,
+    homedir: context.homedir!,
+    ...(options.profile ? { profile: options.profile } : {}),
+  });
   const endpoint = endpointOf(options, io);
   const forcePathStyle = options.forcePathStyle ?? (endpoint ? true : undefined);
   const credentials = anonymous ? undefined : s3CredentialsFor(options, io, catalog);

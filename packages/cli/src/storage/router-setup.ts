@@ -30,7 +30,10 @@ function mirrorsOf(options: GlobalOptions): MirrorMapping[] {
   return (options.mirror ?? []).map((text) => {
     // The S3 side never contains "=https?://", so split at the start of the URL.
     const at = text.search(/=https?:\/\//);
-    const [s3, http] = at > 0 ? [text.slice(0, at), text.slice(at + 1)] : splitPair(text, '--mirror', 's3://bucket/prefix/=https://host/prefix/');
+    const [s3, http] =
+      at > 0
+        ? [text.slice(0, at), text.slice(at + 1)]
+        : splitPair(text, '--mirror', 's3://bucket/prefix/=https://host/prefix/');
     return { s3, http };
   });
 }

@@ -22,7 +22,17 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined || key.startsWith('AWS_') || key.startsWith('STOWAGE_')) continue;
-    if (['NODE_OPTIONS', 'FORCE_COLOR', 'NO_COLOR', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME'].includes(key)) continue;
+    if (
+      [
+        'NODE_OPTIONS',
+        'FORCE_COLOR',
+        'NO_COLOR',
+        'XDG_DATA_HOME',
+        'XDG_CONFIG_HOME',
+        'XDG_CACHE_HOME',
+      ].includes(key)
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), ...extra };
@@ -41,7 +51,11 @@ export function runCli(
   options: { env: Record<string, string>; cwd: string; input?: string; timeoutMs?: number },
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, stdio: 'pipe' });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: 'pipe',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -57,13 +71,16 @@ export function runCli(
 }
 
 /** A temp working dir and home for one test file, with ~/.aws written from `aws` (file → text). */
-export async function tempWorld(aws: Record<string, string> = {}): Promise<{ root: string; home: string; work: string; cleanup(): Promise<void> }> {
+export async function tempWorld(
+  aws: Record<string, string> = {},
+): Promise<{ root: string; home: string; work: string; cleanup(): Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'stowage-cli-'));
   const home = join(root, 'home');
   const work = join(root, 'work');
   await mkdir(join(home, '.aws'), { recursive: true });
   await mkdir(work, { recursive: true });
-  for (const [name, text] of Object.entries(aws)) await writeFile(join(home, '.aws', name), text, { mode: 0o600 });
+  for (const [name, text] of Object.entries(aws))
+    await writeFile(join(home, '.aws', name), text, { mode: 0o600 });
   return { root, home, work, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
