@@ -42,7 +42,7 @@ export function treeSummary(verb: 'copy' | 'move', result: CopyTreeResult): stri
 export function reportTree(
   context: CommandContext,
   command: string,
-  verb: string,
+  verb: 'copy' | 'move',
   result: CopyTreeResult,
 ): void {
   for (const planned of result.planned ?? []) {

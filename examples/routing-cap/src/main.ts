@@ -1,0 +1,75 @@
+// Routing under a download cap: a program "in eu-west-1" reads objects of a bucket in us-east-1.
+// Cross-region reads are allowed (requester pays) up to 5 MiB of metered egress; after that the
+// same objects come from the bucket's HTTPS mirror. The "cloud" and the mirror are local servers.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Credentials,
+  createStorage,
+  FsProvider,
+  fixedCredentialFacts,
+  fixedEnvironment,
+  formatDecision,
+  Router,
+  StaticDataLocator,
+} from '@stowage/core';
+import { HttpProvider } from '@stowage/http';
+import { S3Provider } from '@stowage/s3';
+import { startHttpServer, startS3Server } from '@stowage/testing';
+
+const MiB = 1024 * 1024;
+const s3 = await startS3Server({ buckets: ['open-data'] });
+const mirror = await startHttpServer();
+const out = await mkdtemp(join(tmpdir(), 'stowage-routing-'));
+try {
+  const keys = Credentials.aws({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }, 'local');
+  const s3Provider = new S3Provider({
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    checksumAlgorithm: 'off',
+    credentials: { name: 'local', resolve: async () => keys },
+  });
+  for (const name of ['a.bin', 'b.bin']) {
+    const data = randomBytes(3 * MiB);
+    await s3Provider.write({ scheme: 's3', bucket: 'open-data', key: name }, data);
+    await writeFile(join(mirror.dir, name), data);
+  }
+
+  const router = new Router({
+    environment: fixedEnvironment({ cloud: 'aws', region: 'eu-west-1', source: 'example' }),
+    locator: new StaticDataLocator({
+      mirrors: [{ s3: 's3://open-data/', http: `${mirror.baseUrl}/` }],
+      buckets: { 'open-data': { region: 'us-east-1' } },
+    }),
+    credentials: fixedCredentialFacts({ available: true, detail: 'local keys' }),
+    policy: {
+      allowCrossRegion: true,
+      allowRequesterPays: true,
+      downloadCap: 5 * MiB,
+      capAction: 'http',
+      costPerGiB: 0.02,
+    },
+  });
+  const storage = createStorage({ providers: [new FsProvider(), s3Provider, new HttpProvider()], router });
+
+  for (const name of ['a.bin', 'b.bin']) {
+    const transfer = storage.copy(`s3://open-data/${name}`, join(out, name));
+    transfer.events$.subscribe((e) => {
+      if (e.type === 'routed')
+        console.log(
+          `${name}: routed to ${e.route} (${e.reasonCodes.join(', ')})${e.costEstimate?.usd !== undefined ? `, est. $${e.costEstimate.usd.toFixed(6)}` : ''}`,
+        );
+    });
+    const result = await transfer;
+    if (result.decision) console.log(`   ${formatDecision(result.decision).split('\n')[0]}`);
+    console.log(`   metered so far: ${(router.meter.usedBytes() / MiB).toFixed(1)} MiB of 5 MiB`);
+  }
+  await storage.close();
+} finally {
+  await rm(out, { recursive: true, force: true });
+  await mirror.close();
+  await s3.close();
+}
