@@ -19,6 +19,7 @@ export * from './listing/delimit.js';
 export { compareKeys } from './listing/key-order.js';
 export * from './local/atomic-file.js';
 export { isTempName, TEMP_MARKER, tempPathFor } from './local/temp-path.js';
+export { abandonable } from './provider/abandonable.js';
 export { knownLength, readAll, toReadable } from './provider/body.js';
 export * from './provider/capabilities.js';
 export { deleteEach } from './provider/delete-each.js';

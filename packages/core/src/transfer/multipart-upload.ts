@@ -170,7 +170,12 @@ export async function multipartUpload(
                       signal: partSignal,
                       ...ifMatchFor(sp, sourceStat),
                     });
-                    body.on('error', (e) => counter.destroy(e));
+                    // After a cancel the upload request is already aborted; passing the abort error
+                    // downstream would only reach SDK-internal streams nobody listens to any more.
+                    body.on('error', (e) => (partSignal.aborted ? counter.destroy() : counter.destroy(e)));
+                    // The upload call reports the failure; after a cancel nobody may still read
+                    // `counter`, and an unheard 'error' event would crash the process.
+                    counter.on('error', () => undefined);
                     const result = await dp.uploadPart!(activeHandle, part.number, body.pipe(counter), {
                       contentLength: part.end - part.start + 1,
                       signal: partSignal,

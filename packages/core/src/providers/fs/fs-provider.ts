@@ -13,6 +13,7 @@ import type { StowageError } from '../../errors/stowage-error.js';
 import { delimitListing } from '../../listing/delimit.js';
 import { writeFileAtomically } from '../../local/atomic-file.js';
 import { tempPathFor } from '../../local/temp-path.js';
+import { abandonable } from '../../provider/abandonable.js';
 import { toReadable } from '../../provider/body.js';
 import type { Capabilities } from '../../provider/capabilities.js';
 import { deleteEach } from '../../provider/delete-each.js';
@@ -126,12 +127,15 @@ export class FsProvider implements Provider {
       if (!span) return toReadable(new Uint8Array());
       [start, end] = span;
     }
-    return createReadStream(this.pathOf(uri), {
-      start,
-      ...(end === undefined ? {} : { end }),
-      highWaterMark: 256 * 1024,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    return abandonable(
+      createReadStream(this.pathOf(uri), {
+        start,
+        ...(end === undefined ? {} : { end }),
+        highWaterMark: 256 * 1024,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+      options.signal,
+    );
   }
 
   async write(uri: StorageUri, body: Body, options: WriteOptions = {}): Promise<WriteResult> {

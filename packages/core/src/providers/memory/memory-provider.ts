@@ -12,6 +12,7 @@ import { DigestStream } from '../../integrity/digest-stream.js';
 import { verifyChecksums, verifySize } from '../../integrity/verify.js';
 import { delimitListing } from '../../listing/delimit.js';
 import { compareKeys } from '../../listing/key-order.js';
+import { abandonable } from '../../provider/abandonable.js';
 import { toReadable } from '../../provider/body.js';
 import type { Capabilities } from '../../provider/capabilities.js';
 import { deleteEach } from '../../provider/delete-each.js';
@@ -122,10 +123,13 @@ export class MemoryProvider implements Provider {
     const chunks: Buffer[] = [];
     for (let i = 0; i < data.length; i += 65_536) chunks.push(data.subarray(i, i + 65_536));
     // The signal also ends a read in progress, as a network read would stop.
-    return Readable.from(chunks, {
-      objectMode: false,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    return abandonable(
+      Readable.from(chunks, {
+        objectMode: false,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+      options.signal,
+    );
   }
 
   async write(uri: StorageUri, body: Body, options: WriteOptions = {}): Promise<WriteResult> {

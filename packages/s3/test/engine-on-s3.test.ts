@@ -1,0 +1,109 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortedError, createStorage, FsProvider, readAll, type TransferEvent } from '@stowage/core';
+import { type FaultProxy, type S3ServerHandle, startFaultProxy, startMotoServer } from '@stowage/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearAwsEnv, freshBucket, payload, providerFor, rawClient, sha256Of } from './support/s3-fixture.js';
+
+// The transfer engine driving the S3 provider's multipart hooks on moto (which lists and aborts
+// uploads), through a fault proxy: cancellation and mid-transfer faults, checked on the server.
+const MiB = 1024 * 1024;
+let server: S3ServerHandle;
+let proxy: FaultProxy;
+let raw: S3Client;
+let bucket: string;
+let dir: string;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  restoreEnv = clearAwsEnv();
+  server = await startMotoServer();
+  proxy = await startFaultProxy({ target: server.endpoint });
+  raw = rawClient(server);
+  bucket = await freshBucket(raw, 'engine');
+  dir = await mkdtemp(join(tmpdir(), 'stowage-engine-s3-'));
+}, 60_000);
+afterAll(async () => {
+  raw?.destroy();
+  await proxy?.close();
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+  restoreEnv?.();
+});
+
+function storage() {
+  return createStorage({
+    providers: [new FsProvider(), providerFor({ ...server, endpoint: proxy.endpoint })],
+  });
+}
+
+async function openUploads(): Promise<number> {
+  const listed = await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  return listed.Uploads?.length ?? 0;
+}
+
+describe('transfer engine on S3 (moto)', () => {
+  it('cancelled half-way: no object, no open multipart upload', async () => {
+    await writeFile(join(dir, 'cancel.bin'), payload(24 * MiB));
+    proxy.inject({
+      match: { method: 'PUT', query: { partNumber: true } },
+      action: { kind: 'latency', ms: 150 },
+      times: Number.POSITIVE_INFINITY,
+    });
+    const s = storage();
+    const transfer = s.copy(join(dir, 'cancel.bin'), `s3://${bucket}/cancel.bin`, {
+      partSize: 5 * MiB,
+      concurrency: 2,
+      stateDir: join(dir, 'state'),
+    });
+    transfer.events$.subscribe((e) => {
+      if (e.type === 'progress' && e.bytes >= 5 * MiB) transfer.cancel();
+    });
+    await expect(transfer).rejects.toBeInstanceOf(AbortedError);
+    proxy.clear();
+    expect(await openUploads()).toBe(0);
+    await expect(s.stat(`s3://${bucket}/cancel.bin`)).rejects.toThrow();
+  });
+
+  it('a part whose connection resets is retried, with a retry event, and the object is byte-identical', async () => {
+    const data = payload(16 * MiB + 3);
+    await writeFile(join(dir, 'fault.bin'), data);
+    proxy.inject({
+      match: { method: 'PUT', query: { partNumber: '2' } },
+      action: { kind: 'reset', afterRequestBytes: 1024 * 1024 },
+    });
+    const s = storage();
+    const transfer = s.copy(join(dir, 'fault.bin'), `s3://${bucket}/fault.bin`, {
+      partSize: 5 * MiB,
+      retry: { baseDelayMs: 10 },
+      stateDir: join(dir, 'state'),
+    });
+    const events: TransferEvent[] = [];
+    transfer.events$.subscribe((e) => events.push(e));
+    const result = await transfer;
+    expect(result.strategy).toBe('multipart-upload');
+    expect(events.filter((e) => e.type === 'retry').length).toBeGreaterThanOrEqual(1);
+    expect(await sha256Of(await readAll(await s.read(`s3://${bucket}/fault.bin`)))).toBe(
+      await sha256Of(data),
+    );
+    expect(await openUploads()).toBe(0);
+  });
+
+  it('downloads in ranged parts through a mid-body reset, byte-identical', async () => {
+    const data = payload(20 * MiB);
+    const s = storage();
+    await s.write(`s3://${bucket}/down.bin`, data);
+    proxy.inject({
+      match: { method: 'GET', headers: { range: /^bytes=/ } },
+      action: { kind: 'resetMidBody', afterBytes: 100_000 },
+    });
+    const result = await s.copy(`s3://${bucket}/down.bin`, join(dir, 'down.bin'), {
+      partSize: 5 * MiB,
+      retry: { baseDelayMs: 10 },
+    });
+    expect(result.strategy).toBe('ranged-download');
+    expect(await sha256Of(await readFile(join(dir, 'down.bin')))).toBe(await sha256Of(data));
+  });
+});
