@@ -3,12 +3,16 @@
 // lines of a run say how many tests passed and failed in the whole repository (each package's
 // vitest writes a JSON report that this script adds up).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const dirs = ['packages', 'examples'].flatMap((group) =>
-  existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
+  existsSync(join(root, group))
+    ? readdirSync(join(root, group))
+        .map((name) => join(root, group, name))
+        .filter((path) => statSync(path).isDirectory())
+    : [],
 );
 const reportOf = (dir) => join(dir, 'test-results.json');
 for (const dir of dirs) rmSync(reportOf(dir), { force: true });
