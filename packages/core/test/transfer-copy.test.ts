@@ -178,6 +178,10 @@ describe('copy between providers', () => {
     expect(same.skipped).toBeUndefined();
     const again = await storage.copy('mem://b/src', 'mem://b/copy', { overwrite: 'if-different' });
     expect(again.skipped).toBe('same');
+    // On disk, ETags name files, not contents: an identical, newer copy counts as the same.
+    await storage.copy(join(dir, 'dst'), join(dir, 'dst-copy'));
+    const local = await storage.copy(join(dir, 'dst'), join(dir, 'dst-copy'), { overwrite: 'if-different' });
+    expect(local.skipped).toBe('same');
   });
 
   it('move deletes the source only after a verified copy', async () => {

@@ -29,8 +29,9 @@ export function looksSame(source: ObjectStat, destination: ObjectStat, sameProvi
     const b = destination.checksums?.[name];
     if (a !== undefined && b !== undefined && !a.includes('-') && !b.includes('-')) return a === b;
   }
-  if (sameProvider && source.etag !== undefined && destination.etag !== undefined)
-    return source.etag === destination.etag;
+  // Equal ETags within one provider mean equal bytes; different ones prove nothing (fs ETags name a
+  // file, multipart ETags depend on part sizes), so those fall through to the time rule.
+  if (sameProvider && source.etag !== undefined && source.etag === destination.etag) return true;
   if (source.lastModified && destination.lastModified)
     return destination.lastModified.getTime() >= source.lastModified.getTime();
   return false;
