@@ -8,6 +8,8 @@ export interface AwsStandInOptions {
   expiration?: () => Date;
   /** Role name IMDS reports. Default `instance-role`. */
   instanceRole?: string;
+  /** Region IMDS reports at `placement/region` (for where-am-I probes). Default `us-east-1`. */
+  region?: string;
 }
 
 /** A running stand-in for STS, the SSO portal, container credentials and IMDSv2 on 127.0.0.1. */
@@ -183,6 +185,12 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     if (req.method === 'PUT' && path === '/latest/api/token') {
       requests.push({ service: 'imds', op: 'token' });
       return send(res, 200, 'text/plain', IMDS_TOKEN);
+    }
+    if (req.method === 'GET' && path === '/latest/meta-data/placement/region') {
+      // Not logged: the reference cases' request logs cover credential calls only.
+      if (req.headers['x-aws-ec2-metadata-token'] !== IMDS_TOKEN)
+        return send(res, 401, 'text/plain', 'Unauthorized');
+      return send(res, 200, 'text/plain', options.region ?? 'us-east-1');
     }
     if (req.method === 'GET' && path.startsWith(CREDENTIALS_PATH)) {
       if (req.headers['x-aws-ec2-metadata-token'] !== IMDS_TOKEN)
