@@ -31,6 +31,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
+  abandonable,
   type Body,
   type Capabilities,
   type Checksums,
@@ -521,8 +522,11 @@ export class S3Provider implements Provider {
         }
       },
     });
-    const out: S3ReadStream = pass;
+    const out: S3ReadStream = abandonable(pass, signal);
     body.on('error', (error) => {
+      // The consumer already closed `out` (it stopped reading): the body's abort is expected, and
+      // there is nobody left to tell.
+      if (out.destroyed) return;
       const mapped =
         signal?.aborted || (error as { name?: string }).name === 'AbortError'
           ? toAbortedError(signal?.reason ?? error, `read ${where}`)
