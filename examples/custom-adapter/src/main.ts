@@ -1,8 +1,10 @@
-// A custom adapter in ~80 lines (src/zip-provider.ts), used through Storage like any built-in one.
+// A custom adapter (src/zip-provider.ts) used through Storage like any built-in one: list it, copy
+// a file and a tree out of it (verified against the entry's MD5), and see a write refused.
+import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStorage, FsProvider } from '@stowage/core';
+import { createStorage, FsProvider, isStowageError } from '@stowage/core';
 import { strToU8, zipSync } from 'fflate';
 import { ZipProvider } from './zip-provider.js';
 
@@ -21,15 +23,22 @@ try {
   await zip.mount('dataset', archive);
   const storage = createStorage({ providers: [new FsProvider(), zip] });
 
-  for await (const entry of storage.list('zip://dataset/', { recursive: true }))
-    console.log(`zip entry: ${entry.key}`);
-  const result = await storage.copyTree('zip://dataset/data/', `${dir}/out/`);
-  console.log(
-    `copied ${result.files} files out of the archive: ${await readFile(join(dir, 'out/b.csv'), 'utf8')}`.trim(),
-  );
-  await storage
-    .write('zip://dataset/new.txt', 'x')
-    .catch((e: Error & { code?: string }) => console.log(`write refused: ${e.code}`));
+  for await (const entry of storage.list('zip://dataset/')) console.log(`zip: ${entry.type} ${entry.key}`);
+
+  const one = await storage.copy('zip://dataset/README.txt', `${dir}/out/`);
+  console.log(`copied README.txt: ${one.bytes} bytes, ${one.strategy}, verified ${one.verified.join(' + ')}`);
+  assert.ok(one.verified.includes('md5Hex'), 'the copy is checked against the MD5 the provider reports');
+
+  const tree = await storage.copyTree('zip://dataset/data/', `${dir}/out/data/`);
+  const b = await readFile(join(dir, 'out/data/b.csv'), 'utf8');
+  console.log(`copied ${tree.files} files out of data/; b.csv = ${JSON.stringify(b)}`);
+  assert.equal(tree.files, 2);
+  assert.equal(b, 'x,y\n3,4\n');
+
+  const refused = await storage.write('zip://dataset/new.txt', 'x').catch((error: unknown) => error);
+  assert.ok(isStowageError(refused, 'Unsupported'), 'a read-only provider refuses writes');
+  console.log(`write refused: [${refused.code}] ${refused.message}`);
+  await storage.close();
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat as statFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
   type Capabilities,
@@ -6,75 +7,122 @@ import {
   deleteEach,
   delimitListing,
   type Entry,
+  formatUri,
   type ListOptions,
   NO_CAPABILITIES,
   NotFoundError,
   type ObjectStat,
+  PreconditionFailedError,
   type Provider,
   type ReadOptions,
   registerUriScheme,
   resolveRange,
+  type StatOptions,
   type StorageUri,
+  throwIfAborted,
   unsupported,
 } from '@stowage/core';
 import { unzipSync } from 'fflate';
 
+// `zip://name/path/in/archive` now parses like any built-in scheme (bucket = name, key = path).
 registerUriScheme('zip');
 
+/** One file of a mounted archive, with the validators computed once at mount. */
+interface ZipEntry {
+  data: Uint8Array;
+  /** MD5 of the content: the entry's ETag, and a digest the transfer engine verifies copies with. */
+  md5Hex: string;
+  /** Zip entries carry DOS times that fflate does not expose; the archive's own mtime stands in. */
+  lastModified: Date;
+}
+
+/** Stream a buffer in slices, so a reader can stop half-way like with any other provider. */
+function* slices(data: Uint8Array, size = 64 * 1024): Generator<Buffer> {
+  for (let offset = 0; offset < data.length; offset += size) {
+    yield Buffer.from(data.buffer, data.byteOffset + offset, Math.min(size, data.length - offset));
+  }
+}
+
 /**
- * `zip://archive-name/path/in/archive`: a read-only view of zip archives. The archive is unpacked
- * into memory once (fflate), so this suits small archives; everything else — listing order,
- * ranges, errors — follows the Provider contract, which the conformance suite checks.
+ * `zip://archive-name/path/in/archive`: a read-only view of zip archives. An archive is unpacked
+ * into memory when mounted (fflate), so this suits small archives; everything else — listing
+ * order, ranges, validators, errors — follows the Provider contract, which the conformance suite
+ * checks (test/zip-provider.test.ts).
  */
 export class ZipProvider implements Provider {
   readonly name = 'zip';
   readonly schemes = ['zip'];
+  // What it can do; everything else is refused with UnsupportedOperationError.
   readonly capabilities: Readonly<Capabilities> = {
     ...NO_CAPABILITIES,
     read: true,
     list: true,
     rangeRead: true,
   };
-  private readonly archives = new Map<string, Map<string, Uint8Array>>();
+  private readonly archives = new Map<string, Map<string, ZipEntry>>();
 
-  /** Make `path` (a .zip file) available as `zip://name/`. */
+  /** Make the zip file at `path` available as `zip://name/`; mounting again replaces the old view. */
   async mount(name: string, path: string): Promise<void> {
-    const files = unzipSync(new Uint8Array(await readFile(path)));
-    this.archives.set(name, new Map(Object.entries(files).filter(([key]) => !key.endsWith('/'))));
+    const [bytes, info] = await Promise.all([readFile(path), statFile(path)]);
+    const entries = new Map<string, ZipEntry>();
+    for (const [key, data] of Object.entries(unzipSync(new Uint8Array(bytes)))) {
+      const md5Hex = createHash('md5').update(data).digest('hex');
+      entries.set(key, { data, md5Hex, lastModified: info.mtime });
+    }
+    this.archives.set(name, entries);
   }
 
-  private entry(uri: StorageUri): Uint8Array {
-    const data = this.archives.get(uri.bucket)?.get(uri.key);
-    if (!data)
+  private entry(uri: StorageUri): ZipEntry {
+    const entry = this.archives.get(uri.bucket)?.get(uri.key);
+    if (!entry) {
       throw new NotFoundError(`No ${uri.key} in zip archive ${uri.bucket}`, {
-        uri: `zip://${uri.bucket}/${uri.key}`,
+        uri: formatUri(uri),
         provider: this.name,
       });
-    return data;
+    }
+    return entry;
   }
 
-  async stat(uri: StorageUri): Promise<ObjectStat> {
-    return { uri, size: this.entry(uri).length, acceptsRanges: true };
+  async stat(uri: StorageUri, options: StatOptions = {}): Promise<ObjectStat> {
+    throwIfAborted(options.signal, `stat of ${formatUri(uri)}`);
+    const { data, md5Hex, lastModified } = this.entry(uri);
+    return {
+      uri,
+      size: data.length,
+      etag: `"${md5Hex}"`,
+      lastModified,
+      checksums: { md5Hex },
+      acceptsRanges: true,
+    };
   }
 
   async read(uri: StorageUri, options: ReadOptions = {}): Promise<Readable> {
-    let data = this.entry(uri);
+    throwIfAborted(options.signal, `read of ${formatUri(uri)}`);
+    const entry = this.entry(uri);
+    if (options.ifMatch !== undefined && options.ifMatch !== `"${entry.md5Hex}"`) {
+      throw new PreconditionFailedError(`${formatUri(uri)} no longer has ETag ${options.ifMatch}`, {
+        uri: formatUri(uri),
+        provider: this.name,
+      });
+    }
+    let data = entry.data;
     if (options.range) {
-      const span = resolveRange(options.range, data.length, `zip://${uri.bucket}/${uri.key}`);
+      const span = resolveRange(options.range, data.length, formatUri(uri));
       data = span ? data.subarray(span[0], span[1] + 1) : data.subarray(0, 0);
     }
-    return Readable.from(data.length ? [Buffer.from(data)] : [], { signal: options.signal });
+    return Readable.from(slices(data), { signal: options.signal });
   }
 
   async *list(prefix: StorageUri, options: ListOptions = {}): AsyncIterable<Entry> {
-    const files = this.archives.get(prefix.bucket) ?? new Map<string, Uint8Array>();
-    const keys = [...files.keys()].filter((k) => k.startsWith(prefix.key)).sort(compareKeys);
-    yield* delimitListing(
-      prefix,
-      prefix.key,
-      keys.map((key) => ({ key, size: files.get(key)!.length })),
-      options.recursive ?? false,
-    );
+    throwIfAborted(options.signal, `listing of ${formatUri(prefix)}`);
+    const entries = this.archives.get(prefix.bucket) ?? new Map<string, ZipEntry>();
+    // Zip central directories are in write order; the contract wants UTF-8 byte order of keys.
+    const keys = [...entries.keys()].filter((key) => key.startsWith(prefix.key)).sort(compareKeys);
+    const objects = keys.map((key) => {
+      const { data, md5Hex, lastModified } = entries.get(key)!;
+      return { key, size: data.length, etag: `"${md5Hex}"`, lastModified };
+    });
+    yield* delimitListing(prefix, prefix.key, objects, options.recursive ?? false);
   }
 
   async write(uri: StorageUri): Promise<never> {

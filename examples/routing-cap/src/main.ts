@@ -1,7 +1,10 @@
 // Routing under a download cap: a program "in eu-west-1" reads objects of a bucket in us-east-1.
 // Cross-region reads are allowed (requester pays) up to 5 MiB of metered egress; after that the
-// same objects come from the bucket's HTTPS mirror. The "cloud" and the mirror are local servers.
+// same objects come from the bucket's HTTPS mirror, or, with capAction 'fail', are refused before
+// any byte moves. The "cloud" (s3rver) and the mirror (an HTTP server) are local servers.
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +15,7 @@ import {
   fixedCredentialFacts,
   fixedEnvironment,
   formatDecision,
+  isStowageError,
   Router,
   StaticDataLocator,
 } from '@stowage/core';
@@ -55,18 +59,32 @@ try {
   });
   const storage = createStorage({ providers: [new FsProvider(), s3Provider, new HttpProvider()], router });
 
+  // a.bin fits under the cap: S3, requester pays, metered. b.bin would cross it: the router sends
+  // it to the mirror instead (capAction 'http'), before any byte moves.
+  const routes: string[] = [];
   for (const name of ['a.bin', 'b.bin']) {
     const transfer = storage.copy(`s3://open-data/${name}`, join(out, name));
     transfer.events$.subscribe((e) => {
-      if (e.type === 'routed')
-        console.log(
-          `${name}: routed to ${e.route} (${e.reasonCodes.join(', ')})${e.costEstimate?.usd !== undefined ? `, est. $${e.costEstimate.usd.toFixed(6)}` : ''}`,
-        );
+      if (e.type !== 'routed') return;
+      routes.push(e.route);
+      const cost = e.costEstimate?.usd !== undefined ? `, est. $${e.costEstimate.usd.toFixed(6)}` : '';
+      console.log(`${name}: routed to ${e.route} (${e.reasonCodes.join(', ')})${cost}`);
     });
     const result = await transfer;
     if (result.decision) console.log(`   ${formatDecision(result.decision).split('\n')[0]}`);
     console.log(`   metered so far: ${(router.meter.usedBytes() / MiB).toFixed(1)} MiB of 5 MiB`);
   }
+  assert.deepEqual(routes, ['s3', 'http']);
+
+  // The same read with capAction 'fail' for this one transfer: refused before any byte moves, and
+  // nothing is left at the destination.
+  const refused = await storage
+    .copy('s3://open-data/b.bin', join(out, 'refused.bin'), { route: { capAction: 'fail' } })
+    .done.catch((error: unknown) => error);
+  assert.ok(isStowageError(refused, 'DownloadCapExceeded'));
+  console.log(`b.bin with capAction 'fail': [${refused.code}] ${refused.message}`);
+  assert.equal(existsSync(join(out, 'refused.bin')), false);
+  assert.equal(router.meter.usedBytes(), 3 * MiB, 'the refused transfer reserved nothing');
   await storage.close();
 } finally {
   await rm(out, { recursive: true, force: true });
