@@ -3,11 +3,12 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parseUri } from '@stowage/core';
 import { S3Provider } from '@stowage/s3';
 import type { BenchCase, BenchEnv } from '../bench-case.js';
+import { rawS3Client } from '../raw-s3-client.js';
 
 // Same part size and parallelism for both tools, so the comparison is about the code, not the knobs.
 const PART_SIZE = 8 * 1024 * 1024;
@@ -27,20 +28,6 @@ function fileOf(env: BenchEnv, name: string): { path: string; bytes: number } {
   const file = env.files[name];
   if (!file) throw new Error(`bench fixture ${name} is missing`);
   return file;
-}
-
-/** The raw SDK client, configured as its docs advise for an S3-compatible endpoint. */
-function sdkClient(env: BenchEnv): S3Client {
-  const s3 = s3Of(env);
-  return new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    // s3rver does not store x-amz-checksum-*; both tools skip them.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
 }
 
 function stowageProvider(env: BenchEnv): S3Provider {
@@ -70,7 +57,7 @@ function downloadKey(label: string): string {
 async function ensureDownloadObject(env: BenchEnv, label: string, file: string): Promise<void> {
   const s3 = s3Of(env);
   const { path, bytes } = fileOf(env, file);
-  const client = sdkClient(env);
+  const client = rawS3Client(env);
   try {
     const head = await client
       .send(new HeadObjectCommand({ Bucket: s3.bucket, Key: downloadKey(label) }))
@@ -120,7 +107,7 @@ function uploadCases(label: string, file: string): BenchCase[] {
       async run(env) {
         const s3 = s3Of(env);
         const { path } = fileOf(env, file);
-        const client = sdkClient(env);
+        const client = rawS3Client(env);
         try {
           await new Upload({
             client,
@@ -169,7 +156,7 @@ function downloadCases(label: string, file: string): BenchCase[] {
       prepare: (env) => prepare(env, 'aws-sdk'),
       async run(env) {
         const s3 = s3Of(env);
-        const client = sdkClient(env);
+        const client = rawS3Client(env);
         try {
           const out = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: downloadKey(label) }));
           await pipeline(out.Body as Readable, createWriteStream(target(env, 'aws-sdk')));

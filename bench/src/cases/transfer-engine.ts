@@ -3,11 +3,12 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Credentials, createStorage, FsProvider, type Storage } from '@stowage/core';
 import { S3Provider } from '@stowage/s3';
 import type { BenchCase, BenchEnv } from '../bench-case.js';
+import { rawS3Client } from '../raw-s3-client.js';
 
 // Issue 7's comparison: whole transfers through `storage.copy` / `storage.copyTree` (the engine:
 // strategy choice, verification, temp-file rename) against the raw SDK used as its docs advise
@@ -20,18 +21,6 @@ const s3Of = (env: BenchEnv) => {
   if (!env.s3) throw new Error('needs the local S3 server');
   return env.s3;
 };
-
-function sdk(env: BenchEnv): S3Client {
-  const s3 = s3Of(env);
-  return new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
 
 function stowage(env: BenchEnv): Storage {
   const s3 = s3Of(env);
@@ -65,7 +54,7 @@ async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): P
 }
 
 async function sdkUploadTree(env: BenchEnv, prefix: string): Promise<void> {
-  const client = sdk(env);
+  const client = rawS3Client(env);
   const dir = env.files['tree-1000x1MiB']!.path;
   const names = (await readdir(dir)).sort();
   await pool(names, FILES_IN_FLIGHT, async (name) => {
@@ -80,7 +69,7 @@ async function sdkUploadTree(env: BenchEnv, prefix: string): Promise<void> {
 }
 
 async function sdkDownloadTree(env: BenchEnv, prefix: string, target: string): Promise<void> {
-  const client = sdk(env);
+  const client = rawS3Client(env);
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -165,7 +154,7 @@ export const cases: BenchCase[] = [
     tool: 'aws-sdk',
     bytes: bigBytes,
     async run(env) {
-      const client = sdk(env);
+      const client = rawS3Client(env);
       await new Upload({
         client,
         params: {
@@ -199,7 +188,7 @@ export const cases: BenchCase[] = [
     bytes: bigBytes,
     prepare: clean('big-sdk'),
     async run(env) {
-      const client = sdk(env);
+      const client = rawS3Client(env);
       const got = await client.send(
         new GetObjectCommand({ Bucket: s3Of(env).bucket, Key: 'engine/big-sdk' }),
       );
