@@ -109,6 +109,37 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
     }
   });
 
+  it('restarts a read whose connection resets before the first body byte, once per fault, and returns the whole object', async () => {
+    const provider = viaProxy();
+    try {
+      const uri = s3(bucket, 'early-reset.bin');
+      const data = payload(1 * MiB + 17);
+      await provider.write(uri, data);
+      const fault = proxy.inject({
+        match: { method: 'GET', path: `/${bucket}/early-reset.bin` },
+        action: { kind: 'resetMidBody', afterBytes: 0 },
+        times: 2,
+      });
+      expect(await sha256Of(await provider.read(uri))).toBe(await sha256Of(data));
+      expect(fault.hits).toBe(2);
+      const gets = proxy.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/early-reset.bin'));
+      expect(gets).toHaveLength(3);
+      // Bounded: a third reset in a row reaches the caller.
+      proxy.inject({
+        match: { method: 'GET', path: `/${bucket}/early-reset.bin` },
+        action: { kind: 'resetMidBody', afterBytes: 0 },
+        times: 3,
+      });
+      const failed = await provider
+        .read(uri)
+        .then(readAll)
+        .catch((e) => e);
+      expect(failed).toMatchObject({ code: 'Transient', retryable: true });
+    } finally {
+      await provider.close();
+    }
+  });
+
   it('refreshes credentials once after ExpiredToken, then asks for a login when they stay expired', async () => {
     const calls: boolean[] = [];
     const source: CredentialSource = {

@@ -2,6 +2,7 @@ export { type CompletedPartInfo, completeMultipartUploadXml } from './complete-x
 export { CredentialBridge } from './credential-bridge.js';
 export { type AwsIdentityProvider, defaultCredentialSource } from './default-credentials.js';
 export { checkPartSize, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './part-size.js';
+export type { S3ReadStream } from './read-body.js';
 export { RegionCache } from './region-cache.js';
 export { register } from './register.js';
 export { checkEndpoint } from './s3-client-factory.js';
@@ -12,7 +13,6 @@ export {
   type PresignMultipartOptions,
   type S3ObjectStat,
   S3Provider,
-  type S3ReadStream,
 } from './s3-provider.js';
 export type {
   S3ChecksumAlgorithm,

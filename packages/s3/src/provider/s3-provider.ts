@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -31,7 +31,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
-  abandonable,
   type Body,
   type Capabilities,
   type Checksums,
@@ -70,6 +69,7 @@ import { CredentialBridge } from './credential-bridge.js';
 import { defaultCredentialSource } from './default-credentials.js';
 import { writeInParts } from './multipart-writer.js';
 import { checkPartSize, MIN_PART_SIZE, partSizeFor } from './part-size.js';
+import { guardReadBody, type S3ReadStream } from './read-body.js';
 import { RegionCache } from './region-cache.js';
 import { checkEndpoint, S3ClientFactory } from './s3-client-factory.js';
 import {
@@ -89,7 +89,6 @@ export interface S3ObjectStat extends ObjectStat {
 }
 
 /** The stream `read` returns; `unsignedFallback` says why it came from an unsigned request. */
-export type S3ReadStream = Readable & { unsignedFallback?: string; contentLength?: number };
 
 /** A multipart upload that clients without credentials finish with presigned URLs. */
 export interface PresignedMultipartUpload extends UploadHandle {
@@ -463,6 +462,7 @@ export class S3Provider implements Provider {
           ),
       );
     let answer: Awaited<ReturnType<typeof get>>;
+    let ranged = true;
     try {
       answer = await get(true);
     } catch (error) {
@@ -472,81 +472,26 @@ export class S3Provider implements Provider {
         (error as { cause?: unknown }).cause &&
         s3ErrorStatus((error as { cause: unknown }).cause) === 416
       ) {
+        ranged = false;
         answer = await get(false);
       } else throw error;
     }
     const { output, unsignedFallback } = answer;
     const window =
       range && !wholeObject ? rangeWindow(range, output.ContentRange, displayUri(uri)) : undefined;
-    return this.guardBody(
-      uri,
-      output.Body as Readable,
-      output.ContentLength,
+    const body = guardReadBody({
+      where: displayUri(uri),
+      provider: this.name,
+      body: output.Body as Readable,
+      length: output.ContentLength,
       window,
-      options.signal,
-      unsignedFallback,
-    );
-  }
-
-  /** Map mid-body failures to typed errors and catch bodies that end short of their length. */
-  private guardBody(
-    uri: StorageUri,
-    body: Readable,
-    length: number | undefined,
-    window: { skip: number; take: number | undefined } | undefined,
-    signal: AbortSignal | undefined,
-    unsignedFallback?: string,
-  ): S3ReadStream {
-    const where = displayUri(uri);
-    let received = 0;
-    let position = 0;
-    const skip = window?.skip ?? 0;
-    const stop = window?.take === undefined ? Number.POSITIVE_INFINITY : skip + window.take;
-    const pass = new PassThrough({
-      transform(chunk: Buffer, _encoding, callback) {
-        received += chunk.length;
-        const from = position;
-        position += chunk.length;
-        if (skip === 0 && position <= stop) return callback(null, chunk);
-        // The server sent more than the range asked for: pass on only the asked-for bytes.
-        const start = Math.max(0, skip - from);
-        const end = Math.min(chunk.length, stop - from);
-        callback(null, end > start ? chunk.subarray(start, end) : undefined);
-      },
-      flush(callback) {
-        try {
-          verifySize(length, received, where);
-          callback();
-        } catch (error) {
-          callback(error as Error);
-        }
-      },
+      signal: options.signal,
+      refetch: async () => (await get(ranged)).output.Body as Readable,
     });
-    const out: S3ReadStream = abandonable(pass, signal);
-    body.on('error', (error) => {
-      // The consumer already closed `out` (it stopped reading): the body's abort is expected, and
-      // there is nobody left to tell.
-      if (out.destroyed) return;
-      const mapped =
-        signal?.aborted || (error as { name?: string }).name === 'AbortError'
-          ? toAbortedError(signal?.reason ?? error, `read ${where}`)
-          : new TransientError(
-              `read ${where} failed mid-body after ${received} bytes: ${(error as Error).message}`,
-              {
-                uri: where,
-                provider: this.name,
-                cause: error,
-              },
-            );
-      out.destroy(mapped);
-    });
-    out.on('close', () => {
-      if (!body.destroyed) body.destroy();
-    });
-    body.pipe(pass);
-    if (unsignedFallback !== undefined) out.unsignedFallback = unsignedFallback;
-    if (length !== undefined) out.contentLength = window?.take ?? Math.max(0, length - skip);
-    return out;
+    if (unsignedFallback !== undefined) body.unsignedFallback = unsignedFallback;
+    if (output.ContentLength !== undefined)
+      body.contentLength = window?.take ?? Math.max(0, output.ContentLength - (window?.skip ?? 0));
+    return body;
   }
 
   // ---------------------------------------------------------------- write
