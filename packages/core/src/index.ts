@@ -9,6 +9,7 @@ export { isAbortError, throwIfAborted, toAbortedError } from './errors/abort.js'
 export * from './errors/error-types.js';
 export { redactSecrets } from './errors/redact.js';
 export * from './errors/stowage-error.js';
+export * from './integrity/digest-set.js';
 export * from './integrity/digest-stream.js';
 export * from './integrity/verify.js';
 export { abortableSleep } from './layers/abortable-sleep.js';

@@ -2,7 +2,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { AbortedError, createStorage, FsProvider, readAll, type TransferEvent } from '@stowage/core';
+import {
+  AbortedError,
+  createStorage,
+  FsProvider,
+  readAll,
+  parseUri as s3Uri,
+  type TransferEvent,
+} from '@stowage/core';
 import { type FaultProxy, type S3ServerHandle, startFaultProxy, startMotoServer } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearAwsEnv, freshBucket, payload, providerFor, rawClient, sha256Of } from './support/s3-fixture.js';
@@ -105,5 +112,39 @@ describe('transfer engine on S3 (moto)', () => {
     });
     expect(result.strategy).toBe('ranged-download');
     expect(await sha256Of(await readFile(join(dir, 'down.bin')))).toBe(await sha256Of(data));
+  });
+
+  it("verifies a download against the object's stored CRC32, and never against a multipart composite", async () => {
+    const s = storage();
+    const single = payload(3 * MiB);
+    await s.write(`s3://${bucket}/crc-single.bin`, single);
+    const options = { multipartThreshold: 1 * MiB, partSize: 1 * MiB, retry: { maxAttempts: 1 } };
+    const clean = await s.copy(`s3://${bucket}/crc-single.bin`, join(dir, 'crc-single.bin'), options);
+    expect(clean.strategy).toBe('ranged-download');
+    expect(clean.verified).toContain('crc32');
+
+    // One flipped byte on the wire, framing intact: only the digest can tell.
+    proxy.inject({
+      match: { method: 'GET', path: `/${bucket}/crc-single.bin`, headers: { range: /^bytes=1048576-/ } },
+      action: { kind: 'corrupt', atByte: 1234 },
+    });
+    const target = join(dir, 'crc-corrupt.bin');
+    const failed = await s.copy(`s3://${bucket}/crc-single.bin`, target, options).catch((e) => e);
+    expect(failed).toMatchObject({ code: 'ChecksumMismatch' });
+    expect(failed.message).toContain('crc32');
+    await expect(readFile(target)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    const multi = payload(12 * MiB);
+    const provider = providerFor(server, { partSize: 5 * MiB, multipartThreshold: 5 * MiB });
+    try {
+      await provider.write(s3Uri(`s3://${bucket}/crc-multi.bin`), multi);
+      const stat = await provider.stat(s3Uri(`s3://${bucket}/crc-multi.bin`));
+      expect(stat.checksums?.crc32).toMatch(/-3$/);
+    } finally {
+      await provider.close();
+    }
+    const copied = await s.copy(`s3://${bucket}/crc-multi.bin`, join(dir, 'crc-multi.bin'), options);
+    expect(copied.verified).not.toContain('crc32');
+    expect(await sha256Of(await readFile(join(dir, 'crc-multi.bin')))).toBe(await sha256Of(multi));
   });
 });

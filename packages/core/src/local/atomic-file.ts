@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { toAbortedError } from '../errors/abort.js';
 import { PreconditionFailedError } from '../errors/error-types.js';
+import { digestAlgorithmsFor } from '../integrity/digest-set.js';
 import { DigestStream } from '../integrity/digest-stream.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
 import type { Checksums } from '../provider/provider.js';
@@ -44,11 +45,8 @@ export async function writeFileAtomically(
   const label = options.label ?? path;
   await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
-  // MD5 only when asked for: it costs as much CPU as SHA-256 and nothing else needs it here.
   // Digests only where something checks them (or the caller asked): hashing costs as much CPU as the copy.
-  const algorithms: Array<'sha256' | 'md5'> = [];
-  if (options.computeSha256 || options.expectedChecksums?.sha256 !== undefined) algorithms.push('sha256');
-  if (options.expectedChecksums?.md5Hex !== undefined) algorithms.push('md5');
+  const algorithms = digestAlgorithmsFor(options.expectedChecksums, options.computeSha256);
   const digest = new DigestStream(algorithms, options.onProgress);
   try {
     await pipeline(

@@ -64,4 +64,14 @@ export class Transfer<R> implements PromiseLike<R> {
   ): Promise<A | B> {
     return this.done.then(onFulfilled, onRejected);
   }
+
+  /** Like `Promise.catch`: a Transfer is used wherever its promise would be. */
+  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<R | B> {
+    return this.done.catch(onRejected);
+  }
+
+  /** Like `Promise.finally`. */
+  finally(onFinally?: (() => void) | null): Promise<R> {
+    return this.done.finally(onFinally);
+  }
 }

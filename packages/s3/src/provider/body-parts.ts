@@ -1,3 +1,5 @@
+import type { BufferPool } from './buffer-pool.js';
+
 /** The first bytes of a stream, and the rest of it. */
 export interface SplitBody {
   /** Chunks read so far, in order. */
@@ -49,8 +51,17 @@ export async function splitBody(
   return { head, headBytes, ended, all: all() };
 }
 
-/** Re-cut a stream into buffers of exactly `partSize` bytes (the last one shorter, never empty). */
-export async function* cutParts(source: AsyncIterable<Buffer>, partSize: number): AsyncIterable<Buffer> {
+/**
+ * Re-cut a stream into buffers of exactly `partSize` bytes (the last one shorter, never empty),
+ * assembled in `pool`'s buffers when given.
+ */
+export async function* cutParts(
+  source: AsyncIterable<Buffer>,
+  partSize: number,
+  pool?: BufferPool,
+): AsyncIterable<Buffer> {
+  const gather = (chunks: Buffer[], size: number) =>
+    pool ? pool.gather(chunks, size) : Buffer.concat(chunks, size);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   for await (const input of source) {
@@ -58,7 +69,7 @@ export async function* cutParts(source: AsyncIterable<Buffer>, partSize: number)
     while (pendingBytes + chunk.length >= partSize) {
       const take = partSize - pendingBytes;
       pending.push(chunk.subarray(0, take));
-      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, partSize);
+      yield pending.length === 1 ? pending[0]! : gather(pending, partSize);
       pending = [];
       pendingBytes = 0;
       chunk = chunk.subarray(take);
@@ -68,5 +79,5 @@ export async function* cutParts(source: AsyncIterable<Buffer>, partSize: number)
       pendingBytes += chunk.length;
     }
   }
-  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+  if (pendingBytes > 0) yield pending.length === 1 ? pending[0]! : gather(pending, pendingBytes);
 }

@@ -1,6 +1,7 @@
-import { createHash, type Hash } from 'node:crypto';
 import {
   type Checksums,
+  DigestSet,
+  digestAlgorithmsFor,
   InvalidArgumentError,
   retrying,
   toAbortedError,
@@ -11,6 +12,7 @@ import {
   type WriteResult,
 } from '@stowage/core';
 import { cutParts } from './body-parts.js';
+import type { BufferPool } from './buffer-pool.js';
 import { MAX_PARTS } from './part-size.js';
 
 /** The multipart calls the writer drives (the provider's own hooks). */
@@ -34,6 +36,8 @@ export interface WriteInPartsInput {
   onProgress?: (bytes: number) => void;
   /** Attempts per part on retryable errors, on top of the SDK's own retries. Default 3. */
   partAttempts?: number;
+  /** Where part buffers come from and go back to once their part is stored. */
+  pool?: BufferPool;
 }
 
 /**
@@ -46,9 +50,7 @@ export async function writeInParts(calls: MultipartCalls, input: WriteInPartsInp
   const local = new AbortController();
   const signal = input.signal ? AbortSignal.any([input.signal, local.signal]) : local.signal;
   // Hash only what the caller wants verified: a whole-body SHA-256 costs ~2 s of CPU per GiB.
-  const hashes = new Map<'sha256' | 'md5', Hash>();
-  if (input.expected?.sha256 !== undefined) hashes.set('sha256', createHash('sha256'));
-  if (input.expected?.md5Hex !== undefined) hashes.set('md5', createHash('md5'));
+  const digests = new DigestSet(digestAlgorithmsFor(input.expected));
   const handle = await calls.begin();
   const parts: UploadedPart[] = [];
   const running = new Set<Promise<void>>();
@@ -56,7 +58,7 @@ export async function writeInParts(calls: MultipartCalls, input: WriteInPartsInp
   let consumed = 0;
   try {
     let partNumber = 0;
-    for await (const buffer of cutParts(input.body, input.partSize)) {
+    for await (const buffer of cutParts(input.body, input.partSize, input.pool)) {
       if (failure !== undefined) break;
       if (signal.aborted) throw toAbortedError(signal.reason, `write to ${input.where}`);
       partNumber++;
@@ -66,7 +68,7 @@ export async function writeInParts(calls: MultipartCalls, input: WriteInPartsInp
           { uri: input.where },
         );
       }
-      for (const hash of hashes.values()) hash.update(buffer);
+      digests.update(buffer);
       consumed += buffer.length;
       input.onProgress?.(consumed);
       const number = partNumber;
@@ -76,6 +78,7 @@ export async function writeInParts(calls: MultipartCalls, input: WriteInPartsInp
       }).then(
         (part) => {
           parts.push(part);
+          input.pool?.release(buffer);
         },
         (error: unknown) => {
           failure ??= error;
@@ -90,11 +93,7 @@ export async function writeInParts(calls: MultipartCalls, input: WriteInPartsInp
     if (failure !== undefined) throw failure;
     if (input.signal?.aborted) throw toAbortedError(input.signal.reason, `write to ${input.where}`);
     verifySize(input.contentLength, consumed, input.where);
-    const actual: Checksums = {};
-    const sha256 = hashes.get('sha256');
-    if (sha256) actual.sha256 = sha256.digest('base64');
-    const md5 = hashes.get('md5');
-    if (md5) actual.md5Hex = md5.digest('hex');
+    const actual = digests.checksums();
     verifyChecksums(input.expected, actual, input.where);
     parts.sort((a, b) => a.partNumber - b.partNumber);
     const result = await calls.complete(handle, parts);

@@ -33,7 +33,6 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   type Body,
   type Capabilities,
-  type Checksums,
   type CopyObjectOptions,
   compareKeys,
   type DeleteOptions,
@@ -65,9 +64,11 @@ import {
 } from '@stowage/core';
 import { resolveAwsRegion } from '../credentials/aws-region.js';
 import { splitBody } from './body-parts.js';
+import { BufferPool } from './buffer-pool.js';
 import { CredentialBridge } from './credential-bridge.js';
 import { defaultCredentialSource } from './default-credentials.js';
 import { writeInParts } from './multipart-writer.js';
+import { md5FromEtag, objectChecksums } from './object-checksums.js';
 import { checkPartSize, MIN_PART_SIZE, partSizeFor } from './part-size.js';
 import { guardReadBody, type S3ReadStream } from './read-body.js';
 import { RegionCache } from './region-cache.js';
@@ -147,12 +148,6 @@ function md5Base64(data: Uint8Array): string {
   return createHash('md5').update(data).digest('base64');
 }
 
-/** An S3 ETag without quotes is the MD5 only for single-part, unencrypted-or-SSE-S3 objects. */
-function md5FromEtag(etag: string | undefined): string | undefined {
-  const bare = etag?.replace(/"/g, '');
-  return bare && /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;
-}
-
 /**
  * How to cut a ranged response down to the asked-for bytes. HTTP lets a server ignore `Range`
  * (a 200 with the whole object) or send more than asked (s3rver ignores an end of 0); either way
@@ -197,6 +192,7 @@ export class S3Provider implements Provider {
   private readonly threshold: number;
   private readonly concurrency: number;
   private readonly copyThreshold: number;
+  private readonly pool: BufferPool;
 
   constructor(private readonly options: S3ProviderOptions = {}) {
     checkEndpoint(options.endpoint);
@@ -235,6 +231,8 @@ export class S3Provider implements Provider {
     this.threshold = options.multipartThreshold ?? DEFAULT_THRESHOLD;
     this.concurrency = options.concurrency ?? 4;
     this.copyThreshold = options.multipartCopyThreshold ?? FIVE_GIB;
+    // Enough for the parts in flight and the one being filled (power-of-two rounded), bounded.
+    this.pool = new BufferPool(Math.min(128 * 1024 * 1024, (this.concurrency + 1) * 2 * this.partSize));
     this.bridge = this.anonymous
       ? undefined
       : new CredentialBridge(options.credentials ?? defaultCredentialSource(), options.resolveContext ?? {});
@@ -393,13 +391,7 @@ export class S3Provider implements Provider {
           }),
         ),
     );
-    const checksums: Checksums = defined({
-      sha256: output.ChecksumSHA256,
-      crc32: output.ChecksumCRC32,
-      crc32c: output.ChecksumCRC32C,
-      sha1: output.ChecksumSHA1,
-      md5Hex: output.ServerSideEncryption === 'aws:kms' ? undefined : md5FromEtag(output.ETag),
-    });
+    const checksums = objectChecksums(output);
     return {
       uri,
       size: output.ContentLength ?? 0,
@@ -522,7 +514,12 @@ export class S3Provider implements Provider {
         return await this.putInParts(uri, source, length, options);
       }
       const split = await splitBody(source, this.threshold);
-      if (split.ended) return await this.putSingle(uri, Buffer.concat(split.head, split.headBytes), options);
+      if (split.ended) {
+        const data = split.head.length === 1 ? split.head[0]! : this.pool.gather(split.head, split.headBytes);
+        const result = await this.putSingle(uri, data, options);
+        this.pool.release(data);
+        return result;
+      }
       return await this.putInParts(uri, split.all, length, options);
     } catch (error) {
       if (options.signal?.aborted) throw toAbortedError(options.signal.reason, `write to ${where}`);
@@ -530,6 +527,11 @@ export class S3Provider implements Provider {
     } finally {
       options.signal?.removeEventListener('abort', abort);
     }
+  }
+
+  /** Whether a body sent whole needs Content-MD5: unsigned requests without an S3 checksum. */
+  private needsContentMd5(algorithm: string | undefined): boolean {
+    return algorithm === undefined && this.anonymous;
   }
 
   private async putSingle(uri: StorageUri, data: Buffer, options: WriteOptions): Promise<WriteResult> {
@@ -541,9 +543,14 @@ export class S3Provider implements Provider {
       options.checksum?.sha256 !== undefined || algorithm === 'SHA256'
         ? createHash('sha256').update(data).digest('base64')
         : undefined;
-    const md5 = createHash('md5').update(data);
-    const md5Hex = md5.copy().digest('hex');
-    verifyChecksums(options.checksum, { ...(sha256 === undefined ? {} : { sha256 }), md5Hex }, where);
+    // A signed request carries the body's SHA-256 (SigV4's payload hash), which S3 checks, and an
+    // S3 checksum protects it too: Content-MD5 is then the same protection paid for twice.
+    const md5 =
+      options.checksum?.md5Hex !== undefined || this.needsContentMd5(algorithm)
+        ? createHash('md5').update(data)
+        : undefined;
+    const md5Hex = md5?.copy().digest('hex');
+    verifyChecksums(options.checksum, defined({ sha256, md5Hex }), where);
     const { output } = await this.send<PutObjectCommandOutput>(
       { uri, operation: 'write', ...(options.signal ? { signal: options.signal } : {}) },
       (payer) =>
@@ -553,7 +560,7 @@ export class S3Provider implements Provider {
             Key: uri.key,
             Body: data,
             ContentLength: data.length,
-            ContentMD5: md5.digest('base64'),
+            ContentMD5: algorithm ? undefined : md5?.digest('base64'),
             ContentType: options.contentType,
             Metadata: options.metadata,
             IfNoneMatch: options.ifNoneMatch,
@@ -568,7 +575,11 @@ export class S3Provider implements Provider {
     return {
       uri,
       size: data.length,
-      checksums: defined({ sha256, md5Hex, crc32: output.ChecksumCRC32 }),
+      checksums: defined({
+        sha256,
+        md5Hex: md5Hex ?? (output.ServerSideEncryption === 'aws:kms' ? undefined : md5FromEtag(output.ETag)),
+        crc32: output.ChecksumCRC32,
+      }),
       ...defined({ etag: output.ETag, versionId: output.VersionId }),
     };
   }
@@ -603,6 +614,7 @@ export class S3Provider implements Provider {
           signal: options.signal,
           onProgress: options.onProgress,
         }),
+        pool: this.pool,
       },
     );
   }
@@ -694,8 +706,8 @@ export class S3Provider implements Provider {
             PartNumber: partNumber,
             Body: bytes ?? toReadable(body),
             ContentLength: length,
-            // Without S3 checksums, Content-MD5 still protects each part in transit.
-            ContentMD5: bytes && !algorithm ? md5Base64(bytes) : undefined,
+            // Only unsigned parts lack protection in transit (see putSingle).
+            ContentMD5: bytes && this.needsContentMd5(algorithm) ? md5Base64(bytes) : undefined,
             ChecksumAlgorithm: algorithm,
             RequestPayer: payer,
           }),

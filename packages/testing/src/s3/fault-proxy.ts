@@ -52,6 +52,8 @@ export type FaultAction =
   | { kind: 'resetMidBody'; afterBytes?: number }
   /** Forward, send the response head and `afterBytes` of the body (default half), then close cleanly. */
   | { kind: 'truncate'; afterBytes?: number }
+  /** Forward, but flip the bits of the response body's byte at `atByte` (default 0): bad data, intact framing. */
+  | { kind: 'corrupt'; atByte?: number }
   /** Wait `ms`, then forward normally. */
   | { kind: 'latency'; ms: number };
 
@@ -180,6 +182,20 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       (answer) => {
         record.status = answer.statusCode;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (cut?.kind === 'corrupt') {
+          const at = cut.atByte ?? 0;
+          let seen = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (at >= seen && at < seen + chunk.length) {
+              const copy = Buffer.from(chunk);
+              copy[at - seen] = (copy[at - seen] ?? 0) ^ 0xff;
+              res.write(copy);
+            } else res.write(chunk);
+            seen += chunk.length;
+          });
+          answer.on('end', () => res.end());
+          return;
+        }
         if (!cut || (cut.kind !== 'resetMidBody' && cut.kind !== 'truncate')) {
           answer.pipe(res);
           return;
@@ -229,6 +245,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       case undefined:
       case 'resetMidBody':
       case 'truncate':
+      case 'corrupt':
         forward(req, res, record, action);
         return;
       case 'latency': {

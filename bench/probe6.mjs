@@ -1,0 +1,14 @@
+import { Credentials } from '@stowage/core';
+import { S3Provider } from '@stowage/s3';
+import { startMotoServer } from '@stowage/testing';
+import { S3Client, CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+const m = await startMotoServer();
+const client = new S3Client({ endpoint: m.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: m.accessKeyId, secretAccessKey: m.secretAccessKey } });
+await client.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+const keys = Credentials.aws({ accessKeyId: m.accessKeyId, secretAccessKey: m.secretAccessKey }, 'b');
+const p = new S3Provider({ endpoint: m.endpoint, region: 'us-east-1', forcePathStyle: true, partSize: 5<<20, credentials: { name: 'b', resolve: async () => keys } });
+await p.write({ scheme: 's3', bucket: 'bkt', key: 'big' }, Buffer.alloc(20<<20, 7));
+const h = await client.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'big', ChecksumMode: 'ENABLED' }));
+console.log('HEAD', h.ChecksumCRC32, h.ChecksumType, h.ETag);
+await p.close(); await m.close();

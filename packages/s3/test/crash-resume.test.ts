@@ -1,0 +1,173 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createStorage, FsProvider } from '@stowage/core';
+import { type FaultProxy, type S3ServerHandle, startFaultProxy, startMotoServer } from '@stowage/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearAwsEnv, freshBucket, payload, providerFor, rawClient, sha256Of } from './support/s3-fixture.js';
+
+// Restart-safe resume against a real crash: the transfer runs in a child process that is killed
+// with SIGKILL (no cleanup, no final state save) once some parts are done; a rerun in this process
+// must continue from what the dead one left, not start over, and end byte-identical.
+const MiB = 1024 * 1024;
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CHILD = join(PACKAGE_DIR, 'test/support/crash-child.mjs');
+const PART = 5 * MiB;
+const PARTS = 8;
+let server: S3ServerHandle;
+let proxy: FaultProxy;
+let raw: S3Client;
+let bucket: string;
+let dir: string;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  restoreEnv = clearAwsEnv();
+  // The child runs the built packages: bring them up to date (incremental, quick when they are).
+  await promisify(execFile)(process.execPath, [join(PACKAGE_DIR, 'node_modules/typescript/bin/tsc'), '-b'], {
+    cwd: PACKAGE_DIR,
+    timeout: 120_000,
+  });
+  server = await startMotoServer();
+  proxy = await startFaultProxy({ target: server.endpoint });
+  raw = rawClient(server);
+  bucket = await freshBucket(raw, 'crash');
+  dir = await mkdtemp(join(tmpdir(), 'stowage-crash-'));
+}, 150_000);
+afterAll(async () => {
+  raw?.destroy();
+  await proxy?.close();
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+  restoreEnv?.();
+});
+
+function storage() {
+  return createStorage({
+    providers: [new FsProvider(), providerFor({ ...server, endpoint: proxy.endpoint })],
+  });
+}
+
+/** Start the copy in a child process (through the proxy, so the test sees and slows its requests). */
+function startChild(source: string, destination: string, options: Record<string, unknown>): ChildProcess {
+  const job = {
+    endpoint: proxy.endpoint,
+    region: server.region,
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
+    source,
+    destination,
+    options,
+  };
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+  return spawn(process.execPath, [CHILD, JSON.stringify(job)], { cwd: PACKAGE_DIR, env, stdio: 'ignore' });
+}
+
+/** Poll a JSON state file until `ready` says so; bounded in time. */
+async function waitForState<T>(path: () => Promise<string | undefined>, ready: (s: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const file = await path();
+    if (file) {
+      const state = await readFile(file, 'utf8').then(
+        (text) => JSON.parse(text) as T,
+        () => undefined,
+      );
+      if (state && ready(state)) return state;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the child never reached the expected state');
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+describe('resume after the process was killed (SIGKILL) mid-transfer', () => {
+  it('a ranged download continues from its temp file and fetches only the missing parts', async () => {
+    const data = payload(PARTS * PART);
+    await storage().write(`s3://${bucket}/down.bin`, data);
+    const key = `/${bucket}/down.bin`;
+    proxy.inject({
+      match: { method: 'GET', path: key, headers: { range: /^bytes=/ } },
+      action: { kind: 'latency', ms: 300 },
+      times: Number.POSITIVE_INFINITY,
+    });
+    const target = join(dir, 'down.bin');
+    const options = { partSize: PART, concurrency: 2, multipartThreshold: PART };
+    const child = startChild(`s3://${bucket}/down.bin`, target, options);
+    const state = join(dir, '.stowage-tmp-resume-down.bin.json');
+    const seen = await waitForState<{ done: number[] }>(
+      async () => state,
+      (s) => s.done.length >= 2,
+    );
+    await kill(child);
+    expect(seen.done.length).toBeLessThan(PARTS);
+    // What the dead process left: a partial file and its state, no destination.
+    const left = await readdir(dir);
+    expect(left).toContain('.stowage-tmp-resume-down.bin');
+    expect(left).not.toContain('down.bin');
+    const saved = JSON.parse(await readFile(state, 'utf8')) as { done: number[] };
+
+    proxy.clear();
+    const before = proxy.requests.length;
+    const result = await storage().copy(`s3://${bucket}/down.bin`, target, options);
+    const ranged = proxy.requests
+      .slice(before)
+      .filter((r) => r.method === 'GET' && r.path === key && r.headers.range !== undefined);
+    expect(result.strategy).toBe('ranged-download');
+    expect(ranged).toHaveLength(PARTS - saved.done.length);
+    expect(await sha256Of(await readFile(target))).toBe(await sha256Of(data));
+    expect((await readdir(dir)).filter((n) => n.startsWith('.stowage-tmp'))).toEqual([]);
+  });
+
+  it('a multipart upload continues its upload id and sends only the missing parts', async () => {
+    const data = payload(PARTS * PART);
+    const source = join(dir, 'up.bin');
+    await writeFile(source, data);
+    const stateDir = join(dir, 'upload-state');
+    proxy.inject({
+      match: { method: 'PUT', query: { partNumber: true, uploadId: true } },
+      action: { kind: 'latency', ms: 300 },
+      times: Number.POSITIVE_INFINITY,
+    });
+    const options = { partSize: PART, concurrency: 2, multipartThreshold: PART, stateDir };
+    const child = startChild(source, `s3://${bucket}/up.bin`, options);
+    const stateFile = async () => {
+      const names = await readdir(stateDir).catch(() => [] as string[]);
+      const name = names.find((n) => n.endsWith('.json'));
+      return name === undefined ? undefined : join(stateDir, name);
+    };
+    const seen = await waitForState<{ uploadId: string; parts: unknown[] }>(
+      stateFile,
+      (s) => s.parts.length >= 2,
+    );
+    await kill(child);
+    expect(seen.parts.length).toBeLessThan(PARTS);
+    const open = await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(open.Uploads?.map((u) => u.UploadId)).toContain(seen.uploadId);
+
+    proxy.clear();
+    const before = proxy.requests.length;
+    const result = await storage().copy(source, `s3://${bucket}/up.bin`, options);
+    const parts = proxy.requests
+      .slice(before)
+      .filter((r) => r.method === 'PUT' && r.query.get('uploadId') === seen.uploadId);
+    expect(result.strategy).toBe('multipart-upload');
+    // The dead process may have finished parts after its last state save; those are re-sent, never more.
+    expect(parts.length).toBeLessThanOrEqual(PARTS - seen.parts.length);
+    expect(parts.length).toBeGreaterThan(0);
+    const after = await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(after.Uploads ?? []).toEqual([]);
+    const stored = await storage().read(`s3://${bucket}/up.bin`);
+    expect(await sha256Of(stored)).toBe(await sha256Of(data));
+    expect(await readdir(stateDir)).toEqual([]);
+  });
+});
