@@ -183,6 +183,20 @@ export const cases: BenchCase[] = [
     },
   },
   {
+    // The same without the MD5 check of the ETag (the raw SDK checks nothing): what verification costs.
+    id: 'engine-1GiB-down/stowage-unverified',
+    group: 'engine-1GiB-s3-to-fs',
+    tool: 'stowage-unverified',
+    bytes: bigBytes,
+    prepare: clean('big-stowage'),
+    async run(env) {
+      await stowage(env).copy(`s3://${s3Of(env).bucket}/engine/big-sdk`, out(env, 'big-stowage'), {
+        concurrency: PARTS_IN_FLIGHT,
+        verifySourceDigest: false,
+      });
+    },
+  },
+  {
     id: 'engine-1GiB-down/aws-sdk',
     group: 'engine-1GiB-s3-to-fs',
     tool: 'aws-sdk',

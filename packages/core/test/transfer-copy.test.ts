@@ -68,6 +68,26 @@ describe('copy between providers', () => {
     expect(await readFile(join(dir, 'sub/file.txt'), 'utf8')).toBe('x');
   });
 
+  it('skips the source digest when verifySourceDigest is false, but still checks the size and a given checksum', async () => {
+    const data = randomBytes(20 * MiB + 5);
+    await storage.write('mem://b/unverified', data);
+    const plain = await storage.copy('mem://b/unverified', join(dir, 'unverified'), {
+      partSize: 8 * MiB,
+      verifySourceDigest: false,
+    });
+    expect(plain.strategy).toBe('ranged-download');
+    expect(plain.verified).toEqual(['size']);
+    const wrong = await storage
+      .copy('mem://b/unverified', join(dir, 'unverified-2'), {
+        partSize: 8 * MiB,
+        verifySourceDigest: false,
+        checksum: { sha256: sha256(Buffer.from('something else')) },
+      })
+      .catch((e) => e);
+    expect(wrong).toBeInstanceOf(ChecksumMismatchError);
+    await expect(readFile(join(dir, 'unverified-2'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('downloads large objects in parallel ranged parts and verifies the digest', async () => {
     const data = randomBytes(40 * MiB + 123);
     await storage.write('mem://b/big', data);

@@ -68,7 +68,10 @@ function startChild(source: string, destination: string, options: Record<string,
 }
 
 /** Poll a JSON state file until `ready` says so; bounded in time. */
-async function waitForState<T>(path: () => Promise<string | undefined>, ready: (s: T) => boolean): Promise<T> {
+async function waitForState<T>(
+  path: () => Promise<string | undefined>,
+  ready: (s: T) => boolean,
+): Promise<T> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const file = await path();

@@ -114,7 +114,10 @@ export async function copyObject(
         operation: n.operation,
       });
     const onWarning = (code: string, message: string) => context.emit({ type: 'warning', code, message });
-    const expected = expectedChecksums(options.checksum, stat.checksums);
+    const expected = expectedChecksums(
+      options.checksum,
+      options.verifySourceDigest === false ? undefined : stat.checksums,
+    );
     const concurrency = options.concurrency ?? 4;
     const partSize = fitPartSize(stat.size, options.partSize ?? DEFAULT_PART_SIZE);
     const resume = options.resume ?? true;

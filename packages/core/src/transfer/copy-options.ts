@@ -20,6 +20,13 @@ export interface CopyOptions {
   multipartThreshold?: number;
   /** Digest the data must have (e.g. a published SHA-256); a mismatch fails and keeps nothing. */
   checksum?: Checksums;
+  /**
+   * Check the copy against the digest the source reports (CRC32, SHA-256, a single-part ETag's
+   * MD5). Default true. `false` trades that check for CPU (MD5 costs about 2 CPU-seconds per GiB)
+   * where the transport already protects the bytes; the size and any `checksum` you pass are
+   * still checked.
+   */
+  verifySourceDigest?: boolean;
   /** Resume an interrupted download/upload from its saved state. Default true. */
   resume?: boolean;
   /** Directory for resume state of multipart uploads. Default `$XDG_CACHE_HOME/stowage/uploads`. */
