@@ -129,9 +129,10 @@ describe('transfer engine on S3 (moto)', () => {
       action: { kind: 'corrupt', atByte: 1234 },
     });
     const target = join(dir, 'crc-corrupt.bin');
-    const failed = await s.copy(`s3://${bucket}/crc-single.bin`, target, options).catch((e) => e);
-    expect(failed).toMatchObject({ code: 'ChecksumMismatch' });
-    expect(failed.message).toContain('crc32');
+    await expect(s.copy(`s3://${bucket}/crc-single.bin`, target, options)).rejects.toMatchObject({
+      code: 'ChecksumMismatch',
+      message: expect.stringContaining('crc32'),
+    });
     await expect(readFile(target)).rejects.toMatchObject({ code: 'ENOENT' });
 
     const multi = payload(12 * MiB);

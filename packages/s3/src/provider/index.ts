@@ -8,12 +8,9 @@ export { register } from './register.js';
 export { checkEndpoint } from './s3-client-factory.js';
 export { isExpiredCredentialsError, mapS3Error, type S3ErrorContext, s3ErrorCode } from './s3-errors.js';
 export { bucketNameProblem, MAX_KEY_BYTES } from './s3-names.js';
-export {
-  type PresignedMultipartUpload,
-  type PresignMultipartOptions,
-  type S3ObjectStat,
-  S3Provider,
-} from './s3-provider.js';
+export type { S3ObjectStat } from './s3-object-read.js';
+export type { PresignedMultipartUpload, PresignMultipartOptions } from './s3-presign.js';
+export { S3Provider } from './s3-provider.js';
 export type {
   S3ChecksumAlgorithm,
   S3ProviderOptions,
