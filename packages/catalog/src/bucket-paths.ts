@@ -30,6 +30,7 @@ export function keyUri(root: StorageUri, key: string): StorageUri {
 
 /** A local-or-remote location as quilt3's `fix_url` sees it. */
 export interface Location {
+  /** The parsed URI (`file://` with an absolute path for local input). */
   uri: StorageUri;
   /** Whether the caller wrote a trailing `/` (a directory). */
   slash: boolean;

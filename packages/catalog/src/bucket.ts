@@ -56,9 +56,13 @@ export interface BucketTransferOptions extends CopyTreeOptions {
 
 /** One object in an `ls` answer. */
 export interface BucketObject {
+  /** Full key from the bucket root (not relative to the listed path). */
   key: string;
+  /** Size in bytes. */
   size: number;
+  /** ETag as S3 lists it (quoted; not an MD5 for multipart uploads). */
   etag?: string;
+  /** Last-modified time as listed, when the server gives one. */
   lastModified?: Date;
 }
 
@@ -68,7 +72,9 @@ export interface BucketObject {
  * never include `dir/` marker objects, which stand for directories.
  */
 export interface LsResult {
+  /** Sub-directory keys at this level, each ending in `/`; empty when recursive. */
   prefixes: string[];
+  /** Objects in key order, `dir/` markers left out. */
   objects: BucketObject[];
 }
 
@@ -76,14 +82,26 @@ export interface LsResult {
 export interface DeleteDirOptions {
   /** Required to delete with the prefix `''`, i.e. every object in the bucket (quilt3 does it silently). */
   allowEntireBucket?: boolean;
+  /** Stops listing and deleting; objects already deleted stay deleted. */
   signal?: AbortSignal;
 }
 
 /** What `deleteDir` did. */
 export interface DeleteDirResult {
+  /** Objects deleted. */
   deleted: number;
-  /** Keys that could not be deleted (the others still were); `deleteDir` throws when this is not empty. */
-  failed: Array<{ key: string; code: string; message: string }>;
+  /**
+   * Keys that could not be deleted (the others still were); `deleteDir` throws when this is not
+   * empty, with this result on the error's `result` property.
+   */
+  failed: Array<{
+    /** Full key of the object. */
+    key: string;
+    /** Error code (a Stowage error code, else `Error`). */
+    code: string;
+    /** Why it failed. */
+    message: string;
+  }>;
 }
 
 /**

@@ -18,8 +18,11 @@ export interface CatalogConfig {
   registryUrl: string;
   /** The stack's AWS region; seeds the S3 client's region for the catalog's buckets. */
   region: string | null;
+  /** The catalog's S3 proxy URL; kept for quilt3 compatibility, unused by Stowage. */
   s3Proxy: string | null;
+  /** The stack's API Gateway URL; kept for quilt3 compatibility, unused by Stowage. */
   apiGatewayEndpoint: string | null;
+  /** The stack's binary API Gateway URL; kept for quilt3 compatibility, unused by Stowage. */
   binaryApiGatewayEndpoint: string | null;
 }
 
@@ -74,6 +77,7 @@ export async function fetchCatalogConfig(
 
 /** The stored catalog configuration: one YAML file, `config.yml`, in the catalog directory. */
 export class ConfigStore {
+  /** Full path of `config.yml` (the file may not exist yet). */
   readonly path: string;
 
   constructor(dir: string) {

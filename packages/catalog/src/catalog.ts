@@ -41,22 +41,29 @@ export interface CatalogOptions {
 
 /** Options of {@link Catalog.login}. */
 export interface LoginOptions {
+  /** How to read the code, for this call; overrides {@link CatalogOptions.prompt}. */
   prompt?: CodePrompt;
+  /** Whether to open the browser, for this call; overrides {@link CatalogOptions.openBrowser}. */
   openBrowser?: boolean | ((url: string) => void | Promise<void>);
+  /** Aborts the code exchange with the registry (not the prompt itself). */
   signal?: AbortSignal;
 }
 
 /** What a successful login returns (no token in it). */
 export interface LoginResult {
+  /** The catalog (web) URL logged in to. */
   catalogUrl: string;
+  /** The registry (API) URL the login is stored for. */
   registryUrl: string;
   /** When the access token expires; it is refreshed before registry calls as needed. */
   accessTokenExpiresAt?: Date;
+  /** `code` for a one-time code, refresh token or imported quilt3 login; `api-key` for `loginWithApiKey`. */
   method: 'code' | 'api-key';
 }
 
 /** What `logout()` did. */
 export interface LogoutResult {
+  /** The configured catalog URL, or `null` when no catalog is configured. */
   catalogUrl: string | null;
   /** Whether there was a login to end. */
   wasLoggedIn: boolean;
@@ -68,10 +75,15 @@ export interface LogoutResult {
 
 /** The signed-in user, as the registry's `/api/me` reports it. */
 export interface WhoAmI {
+  /** The catalog (web) URL asked. */
   catalogUrl: string;
+  /** User name (`current_user`, else `name`, else `username` in the answer). */
   name: string;
+  /** E-mail address, when the registry reports one. */
   email?: string;
+  /** Whether the user is a catalog admin (`is_staff`). */
   isAdmin: boolean;
+  /** False only when the registry reports the account inactive. */
   isActive: boolean;
 }
 

@@ -3,8 +3,11 @@ import { join } from 'node:path';
 
 /** Where to look for home and environment; injected so tests never touch the real home directory. */
 export interface DirContext {
+  /** Environment to read (`STOWAGE_CATALOG_DIR`, `XDG_DATA_HOME`, `LOCALAPPDATA`). Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /** Home directory. Default `os.homedir()`. */
   homedir?: string;
+  /** Platform whose directory layout to use. Default `process.platform`. */
   platform?: NodeJS.Platform;
 }
 

@@ -6,6 +6,7 @@ import { type TokenSet, toTokenSet } from './token-store.js';
 
 /** What an installed quilt3 has on disk for its current catalog. */
 export interface Quilt3Login {
+  /** quilt3's `config.yml`, read into Stowage's shape. */
   config: CatalogConfig;
   /** quilt3's `auth.json` entry for `config.registryUrl`, if it is logged in there. */
   tokens?: TokenSet;

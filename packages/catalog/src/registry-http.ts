@@ -16,33 +16,41 @@ export interface RegistryHttpOptions {
   timeoutMs?: number;
   /** Retries of idempotent GETs on network errors, 429 and 5xx (POSTs are never retried). Default 2. */
   retries?: number;
-  /** User-Agent sent with every call. */
+  /** User-Agent sent with every call. Default `stowage-catalog (node <version>)`. */
   userAgent?: string;
 }
 
 /** One call: where it goes and what to say about it when it fails. */
 export interface RegistryCall {
+  /** HTTP method; only GETs are retried. */
   method: 'GET' | 'POST';
+  /** Full URL of the endpoint (query allowed; it is left out of errors). */
   url: string;
   /** The catalog URL the user configured; every error names it. */
   catalogUrl: string;
   /** What the call is for, in words (`token exchange`, `S3 credentials`). */
   what: string;
+  /** Extra request headers (e.g. `authorization`). */
   headers?: Record<string, string>;
   /** Form-encoded body (`application/x-www-form-urlencoded`). */
   form?: Record<string, string>;
+  /** Aborts the call and its retries. */
   signal?: AbortSignal;
 }
 
 /** A raw answer, whatever its status. */
 export interface RegistryAnswer {
+  /** HTTP status code. */
   status: number;
+  /** `Content-Type` header, `''` when absent. */
   contentType: string;
+  /** Body as text (may hold secrets: never print it whole). */
   body: string;
   /** The URL that answered, without query. */
   url: string;
 }
 
+/** Error hint for failures only a new login can fix. */
 const RELOGIN = 'Run login() (or `stowage catalog login`) again.';
 
 function endpoint(url: string): string {

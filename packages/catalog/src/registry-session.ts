@@ -13,8 +13,11 @@ import type { TokenSet, TokenStore } from './token-store.js';
 
 /** Options of {@link RegistrySession}. */
 export interface RegistrySessionOptions {
+  /** The catalog whose registry the session calls. */
   config: CatalogConfig;
+  /** Where the login is read from and rotated tokens are written to. */
   store: TokenStore;
+  /** Transport for registry calls (timeouts, retries). */
   http: RegistryHttp;
   /** An API key (`qk_…`) kept in memory only; used as the bearer instead of stored tokens. */
   apiKey?: string;
@@ -26,10 +29,13 @@ export interface RegistrySessionOptions {
 
 /** What one authenticated call needs. */
 export interface SessionCall {
+  /** HTTP method. */
   method: 'GET' | 'POST';
   /** Path under the registry URL, e.g. `/api/auth/get_credentials`. */
   path: string;
+  /** What is asked for, in words, for error messages (`the current user`). */
   what: string;
+  /** Aborts the call, including a token refresh it triggers. */
   signal?: AbortSignal;
 }
 
@@ -39,6 +45,7 @@ export interface SessionCall {
  * one retry. Each refresh stores the rotated refresh token at once. One refresh runs at a time.
  */
 export class RegistrySession {
+  /** The catalog configuration this session was built for. */
   readonly config: CatalogConfig;
   private readonly store: TokenStore;
   private readonly http: RegistryHttp;
@@ -56,10 +63,12 @@ export class RegistrySession {
     this.now = options.now ?? Date.now;
   }
 
+  /** The catalog (web) URL (`config.navigator_url`). */
   get catalogUrl(): string {
     return this.config.navigator_url;
   }
 
+  /** The registry (API) URL every call goes to. */
   get registryUrl(): string {
     return this.config.registryUrl;
   }

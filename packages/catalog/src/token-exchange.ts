@@ -4,7 +4,9 @@ import { type TokenSet, toTokenSet } from './token-store.js';
 
 /** Where an exchange goes. */
 export interface ExchangeTarget {
+  /** Registry (API) URL; the call goes to `{registryUrl}/api/token`. */
   registryUrl: string;
+  /** Catalog (web) URL, named in errors. */
   catalogUrl: string;
 }
 

@@ -6,7 +6,9 @@ import { removeFile, writeFileAtomic } from './private-file.js';
 
 /** A registry login: the long-lived refresh token and the short-lived access token. */
 export interface TokenSet {
+  /** Exchanged for a new token set when the access token nears expiry; rotated by each refresh. */
   refreshToken: string;
+  /** Bearer token for registry calls. */
   accessToken: string;
   /** When the access token expires, in epoch seconds (as the registry sends `expires_at`). */
   expiresAt: number;
@@ -37,6 +39,7 @@ export function toTokenSet(value: Record<string, unknown>): TokenSet | undefined
  * Every write is atomic and 0600 from creation.
  */
 export class TokenStore {
+  /** The `auth` directory under the catalog directory, holding one file per registry. */
   readonly dir: string;
 
   constructor(catalogDir: string) {

@@ -2,7 +2,9 @@ import { homedir } from 'node:os';
 
 /** A stream the CLI writes to; `isTTY` and `columns` decide between progress bars and plain lines. */
 export interface OutputStream extends NodeJS.WritableStream {
+  /** True on a terminal: progress bars instead of plain lines. */
   isTTY?: boolean;
+  /** Terminal width in characters, for fitting progress bars. */
   columns?: number;
 }
 
@@ -11,9 +13,15 @@ export interface OutputStream extends NodeJS.WritableStream {
  * its own streams, environment and working directory instead of the process's.
  */
 export interface CliIo {
+  /** Command output (listings, `cat` bytes, `--json` lines). */
   stdout: OutputStream;
+  /** Progress, messages and errors. */
   stderr: OutputStream;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Input: the catalog login code, typed (without echo) or piped in. */
+  stdin: NodeJS.ReadableStream & {
+    /** True on a terminal (a hidden prompt can be shown). */
+    isTTY?: boolean;
+  };
   /** Environment variables (AWS_*, HOME, STOWAGE_*), never mutated. */
   env: Record<string, string | undefined>;
   /** Directory relative paths are resolved against. */
@@ -34,7 +42,7 @@ export function processIo(signal?: AbortSignal): CliIo {
   };
 }
 
-/** The home directory the run uses: `HOME` of its environment, else the OS's. */
+/** The home directory the run uses: `HOME` (else `USERPROFILE`) of its environment, else the OS's. */
 export function homeOf(io: CliIo): string {
   return io.env.HOME || io.env.USERPROFILE || homedir();
 }

@@ -6,8 +6,11 @@ import { buildStorage, type RunStorage, type TuningOptions } from './storage/bui
 
 /** What a command's action works with: its options (globals merged), output and a lazy storage. */
 export interface CommandContext<O = object> {
+  /** The run's streams, environment and working directory. */
   io: CliIo;
+  /** The command's own options merged with the global ones. */
   options: GlobalOptions & O;
+  /** Where progress, results and events go, in the run's output mode. */
   reporter: Reporter;
   /** Cancels the command's transfers (Ctrl-C). */
   signal: AbortSignal | undefined;

@@ -4,35 +4,60 @@ import { collect, parseByteSize } from './option-parsers.js';
 
 /** Options every command accepts (before or after the command name), named like the library's. */
 export interface GlobalOptions {
+  /** `--json`: one JSON object per line (events, entries, results). */
   json?: boolean;
+  /** `-q, --quiet`: print only errors and the data asked for (ls, cat, presign). */
   quiet?: boolean;
+  /** `--debug`: print error stack traces (still without secrets). */
   debug?: boolean;
   /** `--no-progress`: plain lines even on a terminal. */
   progress: boolean;
   // S3
+  /** `--endpoint`: S3-compatible endpoint URL; default `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`. */
   endpoint?: string;
+  /**
+   * `--region`: S3 client region; default the catalog's (with `--catalog-credentials`), then
+   * `AWS_DEFAULT_REGION` or the profile's.
+   */
   region?: string;
+  /** `--profile`: AWS profile for credentials and region, as boto3's `profile_name`. */
   profile?: string;
   /** `--no-sign-request` sets this to false: anonymous S3 access. */
   signRequest: boolean;
+  /** `--request-payer`: send `x-amz-request-payer: requester`; also allows routed requester-pays reads. */
   requestPayer?: boolean;
+  /** `--force-path-style` / `--no-force-path-style`; unset: path style only with an endpoint. */
   forcePathStyle?: boolean;
+  /**
+   * `--checksum-algorithm`: checksum stored with S3 writes (`CRC32`, `SHA256` or `off`); unset uses
+   * the provider's default (`CRC32`).
+   */
   checksumAlgorithm?: S3ChecksumAlgorithm;
   /** `--no-multipart-hooks`: stream uploads through PutObject (stores without multipart abort/list). */
   multipartHooks: boolean;
   /** Put the logged-in catalog's S3 credentials before the AWS chain. */
   catalogCredentials?: boolean;
   // HTTP
+  /** `--http-write`: allow PUT and DELETE on `http(s)://` destinations. */
   httpWrite?: boolean;
+  /** `--http-listing`: how `http(s)://` prefixes are listed; unset means the provider's default (`none`). */
   httpListing?: 'autoindex-json' | 'none';
   // Routing
+  /** `--mirror` (repeatable): `s3://bucket/prefix/=https://host/prefix/` HTTPS mirrors of S3 prefixes. */
   mirror?: string[];
+  /** `--bucket-region` (repeatable): `bucket=region` declarations that spare a region probe. */
   bucketRegion?: string[];
+  /** `--allow-cross-region`: allow S3 reads from another region (egress costs). */
   allowCrossRegion?: boolean;
+  /** `--allow-requester-pays`: allow reads from requester-pays buckets (you pay). */
   allowRequesterPays?: boolean;
+  /** `--prefer-http`: read from the HTTPS mirror whenever one exists. */
   preferHttp?: boolean;
+  /** `--download-cap`: metered S3 bytes allowed in this run; no cap when unset. */
   downloadCap?: number;
+  /** `--cap-action`: over the cap, `fail` or read the mirror (`http`). */
   capAction?: 'fail' | 'http';
+  /** `--running-in`: AWS region this program runs in, or `none`; skips the environment probe. */
   runningIn?: string;
 }
 

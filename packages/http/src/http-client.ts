@@ -9,7 +9,9 @@ import type { ResolvedHttpOptions } from './http-options.js';
 
 /** A response whose body has not been read yet. */
 export interface HttpResponse {
+  /** HTTP status code of the final response (an error status only when listed in `accept`). */
   status: number;
+  /** Response headers, names lower-case. */
   headers: IncomingHttpHeaders;
   /** Final URL, after redirects. */
   url: URL;
@@ -21,15 +23,19 @@ export interface HttpResponse {
 
 /** One request. */
 export interface SendOptions {
+  /** HTTP method; only these four are used. */
   method: 'GET' | 'HEAD' | 'PUT' | 'DELETE';
   /** The operation in words, for errors (`read`, `stat`, `write`). */
   operation: string;
+  /** Extra headers for this request, on top of the provider's `headers` (never credentials). */
   headers?: Record<string, string>;
   /** A buffer is replayed on retries; a stream is sent once. */
   body?: Buffer | Readable;
+  /** Aborts the request, its retries and their backoff waits. */
   signal?: AbortSignal;
   /** Error statuses returned to the caller instead of thrown. */
   accept?: readonly number[];
+  /** Told the cumulative request-body bytes sent so far, as they go. */
   onUploadProgress?: (bytes: number) => void;
 }
 
@@ -69,9 +75,13 @@ function awaitResponse(request: Request): Promise<PlainResponse> {
 export class HttpClient {
   private readonly got: Got;
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
+  /** Adds credentials per host; shared with redirects and 401 re-attempts. */
   readonly auth: HttpAuthenticator;
 
-  constructor(readonly options: ResolvedHttpOptions) {
+  constructor(
+    /** Provider options with defaults filled in (see `resolveHttpOptions`). */
+    readonly options: ResolvedHttpOptions,
+  ) {
     this.auth = new HttpAuthenticator(options.credentials, options.sign, options.resolveContext);
     this.agents = {
       http: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }),
@@ -107,7 +117,12 @@ export class HttpClient {
   retryOptions(
     signal: AbortSignal | undefined,
     uri: StorageUri,
-  ): RetryOptions & { signal?: AbortSignal; uri: StorageUri } {
+  ): RetryOptions & {
+    /** The caller's abort signal, when there is one. */
+    signal?: AbortSignal;
+    /** The URI with user info removed, for errors and retry notices. */
+    uri: StorageUri;
+  } {
     const { maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs, onRetry } = this.options.retry;
     return {
       maxAttempts,

@@ -37,6 +37,7 @@ export interface StatusContext {
   operation: string;
   /** Printable URI (already free of user info). */
   where: string;
+  /** HTTP method, named in the error for 405/501. */
   method: string;
   /** Whether the request carried credentials. */
   authenticated: boolean;

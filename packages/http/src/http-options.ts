@@ -41,7 +41,9 @@ export interface HttpProviderOptions {
   sign?: RequestSigner;
   /** Environment and home directory the credential sources read (tests pass their own). */
   resolveContext?: Pick<ResolveContext, 'env' | 'homedir' | 'cwd' | 'profile' | 'note'>;
+  /** Per-request time limits; see {@link HttpTimeouts} for each default. */
   timeouts?: HttpTimeouts;
+  /** Retry policy for failed requests; see {@link HttpRetryOptions} for each default. */
   retry?: HttpRetryOptions;
   /** Redirects followed per request, at most 10. Default 10. */
   maxRedirects?: number;
@@ -74,7 +76,7 @@ export interface HttpProviderOptions {
   concurrency?: number;
 }
 
-/** Options with every default filled in. */
+/** Options with every default filled in; each field is its {@link HttpProviderOptions} namesake. */
 export interface ResolvedHttpOptions {
   credentials: CredentialSource | undefined;
   sign: RequestSigner | undefined;

@@ -97,6 +97,7 @@ async function readText(response: HttpResponse, limit: number, where: string): P
 export class HttpProvider implements Provider {
   readonly name = PROVIDER_NAME;
   readonly schemes = ['http', 'https'] as const;
+  /** Fixed at construction: `write`, `delete`, `list` and `conditionalWrite` follow the options. */
   readonly capabilities: Readonly<Capabilities>;
   /** The configured got client (shared sockets, credentials per host). */
   readonly client: HttpClient;
@@ -351,6 +352,7 @@ export class HttpProvider implements Provider {
     discard(response);
   }
 
+  /** One DELETE per key (HTTP has no batch delete); per-key failures are reported, not thrown. */
   deleteMany(
     uris: Iterable<StorageUri> | AsyncIterable<StorageUri>,
     options?: DeleteOptions,
@@ -404,6 +406,7 @@ export class HttpProvider implements Provider {
     return {};
   }
 
+  /** Drop pooled keep-alive sockets. */
   async close(): Promise<void> {
     this.client.close();
   }

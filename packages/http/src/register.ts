@@ -4,6 +4,7 @@ import { HttpProvider } from './http-provider.js';
 
 /** The part of a tsyringe container `register` uses (so this package needs no tsyringe of its own). */
 export interface ProviderContainer {
+  /** Add a provider under core's `PROVIDER` token (tsyringe's `container.register`). */
   register(token: typeof PROVIDER, provider: { useValue: Provider }): unknown;
 }
 

@@ -41,8 +41,11 @@ function sameKind(a: string, b: string): boolean {
 
 /** What {@link resumableBody} reads. */
 export interface BodyRequest {
+  /** Client that sends the (re)requests. */
   client: HttpClient;
+  /** The resource; may carry user info (never printed). */
   uri: StorageUri;
+  /** The operation in words, for errors and retry notices (`read`, `download`). */
   operation: string;
   /** First byte. */
   start: number;
@@ -54,6 +57,7 @@ export interface BodyRequest {
   ifMatch?: string;
   /** A 200 to a ranged request: drop the bytes before `start` (`skip`), or throw {@link RangeIgnoredError}. */
   onIgnoredRange: 'skip' | 'throw';
+  /** Aborts the read, including a backoff wait between attempts. */
   signal?: AbortSignal;
   /** A response already open for `start` (the first attempt). */
   first?: HttpResponse;

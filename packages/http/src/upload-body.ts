@@ -7,6 +7,7 @@ import type { ChecksumHasher } from './integrity/checksum-hasher.js';
  * request is cut, not completed) when the body runs past or falls short of its declared length.
  */
 export class MeasuredBody extends Transform {
+  /** Bytes that have passed through so far. */
   bytes = 0;
 
   constructor(

@@ -5,14 +5,23 @@ import type { TuningOptions } from '../storage/build-storage.js';
 
 /** Options of the commands that move bytes (cp, mv, sync), named like `CopyOptions`/`CopyTreeOptions`. */
 export interface TransferFlags {
+  /** `-r`: copy a whole prefix or directory. */
   recursive?: boolean;
+  /** `--concurrency`: parts in flight per file. */
   concurrency?: number;
+  /** `--file-concurrency`: files in flight at once in a tree. */
   fileConcurrency?: number;
+  /** `--part-size`, in bytes. */
   partSize?: number;
+  /** `--multipart-threshold`, in bytes. */
   multipartThreshold?: number;
+  /** `--overwrite`: what to do when the destination exists. */
   overwrite?: OverwritePolicy;
+  /** `--include` globs, matched against relative keys. */
   include?: string[];
+  /** `--exclude` globs; they win over `include`. */
   exclude?: string[];
+  /** `--dry-run`: report the plan, move nothing. */
   dryRun?: boolean;
 }
 

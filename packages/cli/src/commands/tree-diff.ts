@@ -13,14 +13,34 @@ type ObjectEntry = Extract<Entry, { type: 'object' }>;
 
 /** One difference between two trees, as `sync` acts on it. */
 export type TreeChange =
-  | { action: 'copy'; source: string; destination: string; bytes: number; reason: 'missing' | 'different' }
-  | { action: 'delete'; uri: StorageUri };
+  | {
+      /** Copy a source object to the destination. */
+      action: 'copy';
+      /** Printable source URI (secrets masked). */
+      source: string;
+      /** Printable destination URI (secrets masked). */
+      destination: string;
+      /** Size of the source object in bytes. */
+      bytes: number;
+      /** `missing` at the destination, or there but `different` (size, ETag or age). */
+      reason: 'missing' | 'different';
+    }
+  | {
+      /** Delete an extraneous destination object (absent from the source). */
+      action: 'delete';
+      /** The destination object to delete. */
+      uri: StorageUri;
+    };
 
 /** What to compute: copies, deletions of extraneous destination objects, or both. */
 export interface DiffOptions {
+  /** Yield `copy` changes for missing or different source objects. */
   copies: boolean;
+  /** Yield `delete` changes for destination objects absent from the source. */
   deletes: boolean;
+  /** Filter on keys relative to each tree's prefix (`--include`/`--exclude`); both sides are filtered. */
   keep: (relativeKey: string) => boolean;
+  /** Aborts both listings. */
   signal?: AbortSignal;
 }
 

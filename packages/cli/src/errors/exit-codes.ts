@@ -2,7 +2,9 @@ import type { StowageErrorCode } from '@stowage/core';
 
 /** One row of the exit-code table (printed by `stowage --help` and in the README). */
 export interface ExitCodeRow {
+  /** The process exit code. */
   exitCode: number;
+  /** What it means, in the words `--help` prints. */
   meaning: string;
   /** The `StowageError` codes that end a run with this exit code. */
   errorCodes: readonly string[];

@@ -3,9 +3,13 @@ import { exitCodeFor, UNEXPECTED_EXIT_CODE } from './exit-codes.js';
 
 /** A failure reduced to what the user sees: one line, a hint, the exit code. Secret-free. */
 export interface RenderedError {
+  /** Stowage error code (`NotFound`, …), one mapped from a Node errno, or `Unexpected`. */
   code: string;
+  /** The message on one line, secrets redacted. */
   message: string;
+  /** What to do next: the error's own hint, else a default for its code. */
   hint: string | undefined;
+  /** Process exit code for the code (see `EXIT_CODES`). */
   exitCode: number;
 }
 
@@ -98,7 +102,9 @@ export function formatError(
   error: unknown,
   options: { json?: boolean; debug?: boolean } = {},
 ): {
+  /** Text to write to stderr, newline-terminated. */
   text: string;
+  /** Process exit code to end the run with. */
   exitCode: number;
 } {
   const rendered = describeError(error);

@@ -4,7 +4,7 @@ import { formatBytes, formatEta, formatRate } from './byte-format.js';
 import type { EventSource, Reporter } from './reporter.js';
 import { TransferBook } from './transfer-book.js';
 
-/** Seconds between two progress lines of one long transfer (logs stay readable). */
+/** Milliseconds between two progress lines of one long transfer (logs stay readable). */
 const PROGRESS_EVERY_MS = 5_000;
 
 /**

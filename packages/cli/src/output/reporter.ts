@@ -6,11 +6,16 @@ import { TtyReporter } from './tty-reporter.js';
 
 /** An event stream to follow (a Transfer's or a Storage's `events$`, an rxjs Observable). */
 export interface EventSource {
-  subscribe(next: (event: TransferEvent) => void): { unsubscribe(): void };
+  /** Start receiving events; call `unsubscribe` on the result to stop. */
+  subscribe(next: (event: TransferEvent) => void): {
+    /** Stop receiving events. */
+    unsubscribe(): void;
+  };
 }
 
 /** How transfers and notes reach the user: bars on a TTY, plain lines, JSON lines or nothing. */
 export interface Reporter {
+  /** The output mode this reporter renders. */
   readonly mode: OutputMode;
   /** Render every event of `events$` until `finish()`. */
   follow(events$: EventSource): void;

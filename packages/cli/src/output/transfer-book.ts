@@ -2,29 +2,45 @@ import type { TransferEvent } from '@stowage/core';
 
 /** What is known about one transfer from its events so far. */
 export interface TrackedTransfer {
+  /** The transfer id events carry. */
   id: string;
+  /** Id of the tree transfer this file belongs to, if any. */
   parentId: string | undefined;
+  /** Printable source location; `''` until a `queued` or `started` event names it. */
   source: string;
+  /** Printable destination location; `''` until a `queued` or `started` event names it. */
   destination: string;
+  /** Size in bytes, when known. */
   totalBytes: number | undefined;
+  /** Bytes moved so far. */
   bytes: number;
+  /** Current rate in bytes per second. */
   rate: number;
+  /** Estimated seconds left, when known. */
   etaSeconds: number | undefined;
+  /** Epoch ms of the `started` event (of the first event until then). */
   startedAt: number;
 }
 
 /** Aggregate of a tree transfer, from its `tree-progress` events and its files' progress. */
 export interface TrackedTree {
+  /** The tree transfer's id. */
   id: string;
+  /** Files found by the listing so far. */
   filesQueued: number;
+  /** Files copied. */
   filesDone: number;
+  /** Files skipped by the overwrite policy. */
   filesSkipped: number;
+  /** Files that failed. */
   filesFailed: number;
   /** Bytes of settled files. */
   bytesSettled: number;
   /** Sum of the sizes of files that started (the total grows while the listing runs). */
   knownTotal: number;
+  /** Whether the source listing has ended (totals are final). */
   listingComplete: boolean;
+  /** Epoch ms of the tree's first event. */
   startedAt: number;
 }
 
@@ -33,7 +49,9 @@ export interface TrackedTree {
  * events carry no names, hence the book keyed by transfer id.
  */
 export class TransferBook {
+  /** Transfers seen and not yet dropped, by id. */
   readonly transfers = new Map<string, TrackedTransfer>();
+  /** Tree transfers, by id; never dropped. */
   readonly trees = new Map<string, TrackedTree>();
 
   /** Apply one event; returns the transfer it concerns (if it is a file transfer). */

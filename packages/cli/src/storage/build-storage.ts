@@ -9,16 +9,23 @@ import { buildRouter } from './router-setup.js';
 
 /** Transfer tuning that also configures the S3 provider's own multipart writes. */
 export interface TuningOptions {
+  /** Parts uploaded at once per file by the S3 provider. Default: the provider's (4). */
   concurrency?: number;
+  /** Bytes per part of S3 multipart uploads. Default: the provider's (8 MiB). */
   partSize?: number;
+  /** Objects of at least this many bytes go in S3 multipart uploads. Default: the provider's (16 MiB). */
   multipartThreshold?: number;
+  /** Files copied at once in a tree. Default: the storage's (8). */
   fileConcurrency?: number;
 }
 
 /** A storage for one run, and how to release its sockets afterwards. */
 export interface RunStorage {
+  /** Storage with local files, `mem://`, S3 and HTTP(S) providers (and the router, when on). */
   storage: Storage;
+  /** The router when a routing option was given (or one was forced), else undefined. */
   router: Router | undefined;
+  /** Close the router's S3 clients and release the providers' sockets. */
   close(): Promise<void>;
 }
 

@@ -14,14 +14,19 @@ import { splitPair } from '../option-parsers.js';
 
 /** Where S3 is, for the locator's bucket probes. */
 export interface S3Endpoint {
+  /** S3-compatible endpoint URL; AWS when unset. */
   endpoint?: string;
+  /** Address buckets in the path instead of the host name. */
   forcePathStyle?: boolean;
+  /** Client region of the probes. */
   region?: string;
 }
 
 /** A router and what must be closed after the run. */
 export interface RouterSetup {
+  /** The router to give the storage. */
   router: Router;
+  /** Close the locator's S3 clients. */
   close(): void;
 }
 

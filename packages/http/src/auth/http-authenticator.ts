@@ -15,6 +15,7 @@ function authorizationOf(credentials: Credentials | undefined): string | undefin
 
 /** The headers one attempt carries, and which of them must not follow a redirect to another host. */
 export interface AuthHeaders {
+  /** Headers to add to the attempt, names lower-case (may be empty). */
   headers: Record<string, string>;
   /** Header names (lower-case) added by authentication. */
   names: string[];

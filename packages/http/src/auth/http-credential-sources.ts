@@ -68,6 +68,7 @@ export interface LoginRequest {
   host: string | undefined;
   /** `initial`, or `rejected` after the server answered 401 to the last credentials. */
   reason: 'initial' | 'rejected';
+  /** Aborts with the request that needs the credentials. */
   signal?: AbortSignal;
 }
 

@@ -7,8 +7,11 @@ import { type CredentialSource, Credentials, InvalidConfigError } from '@stowage
 export interface NetrcEntry {
   /** Host name; undefined for the `default` entry. */
   machine: string | undefined;
+  /** User name; an entry without one yields no credentials. */
   login?: string;
+  /** Password; sent as empty when absent. */
   password?: string;
+  /** `account` value; parsed but not used for authentication. */
   account?: string;
 }
 

@@ -1,5 +1,6 @@
 /** What a {@link RequestSigner} sees of a request. */
 export interface SignRequest {
+  /** HTTP method, upper-case (`GET`, `PUT`, …). */
   method: string;
   /** The URL without user info. */
   url: URL;
@@ -7,6 +8,7 @@ export interface SignRequest {
   headers: Readonly<Record<string, string>>;
   /** `initial`, or `unauthorized` when the previous attempt got a 401 (log in again, then sign). */
   reason: 'initial' | 'unauthorized';
+  /** Aborts with the request; pass it to any login or network call the signer makes. */
   signal?: AbortSignal;
 }
 

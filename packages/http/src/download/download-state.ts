@@ -2,12 +2,15 @@ import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 
 /** What an interrupted download leaves beside its partial file, to resume only the same version. */
 export interface DownloadState {
+  /** Format version; a file with another version is ignored. */
   version: 1;
   /** Printable source URI (no secrets). */
   source: string;
+  /** Total bytes of the resource. */
   size: number;
   /** ETag or Last-Modified of the version being downloaded. */
   validator: string;
+  /** Bytes per segment; a resume needs the same size so segment indexes line up. */
   segmentSize: number;
   /** Indexes of finished segments. */
   done: number[];

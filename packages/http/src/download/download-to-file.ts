@@ -32,8 +32,9 @@ import { planSegments } from './segment-plan.js';
 export interface DownloadOptions {
   /** Bytes per ranged request. Default: the provider's `segmentSize` (8 MiB). */
   segmentSize?: number;
-  /** Segments in flight at once (memory stays about concurrency × 64 KiB). Default: the provider's (4). */
+  /** Segments in flight at once (each buffers up to about 1 MiB). Default: the provider's (4). */
   concurrency?: number;
+  /** Aborts the download; the partial file is removed unless `resume` is set. */
   signal?: AbortSignal;
   /** Bytes written so far and the total when known; called often, throttle in the callback if needed. */
   onProgress?: (bytesDone: number, total: number | undefined) => void;
@@ -54,7 +55,9 @@ export interface DownloadOptions {
 
 /** What `downloadToFile` did. */
 export interface DownloadResult {
+  /** Absolute path of the downloaded file. */
   path: string;
+  /** Bytes written to the file. */
   size: number;
   /** Digests computed (the ones compared, or none when there was nothing to compare against). */
   checksums: Checksums;
@@ -70,15 +73,21 @@ export interface DownloadResult {
 
 /** What the downloader needs from the provider. */
 export interface DownloadContext {
+  /** Client that sends the ranged requests. */
   client: HttpClient;
+  /** The provider's `stat`, for size, validator and announced digests. */
   stat(uri: StorageUri, signal: AbortSignal | undefined): Promise<ObjectStat>;
+  /** The provider's sidecar lookup (`<url>.sha256` / `<url>.md5`). */
   sidecar(
     uri: StorageUri,
     algorithm: SidecarAlgorithm | 'auto',
     signal: AbortSignal | undefined,
   ): Promise<Checksums>;
+  /** Refuse an HTML answer where a file was expected. */
   refuseHtml: boolean;
+  /** Default bytes per segment when the options give none. */
   segmentSize: number;
+  /** Default segments in flight when the options give none. */
   concurrency: number;
 }
 

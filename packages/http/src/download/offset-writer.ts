@@ -20,6 +20,7 @@ export class OffsetWriter {
     this.written = position;
   }
 
+  /** Queue a chunk at `position`; writes the batch once about 1 MiB is pending. */
   async write(chunk: Buffer): Promise<void> {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
@@ -27,6 +28,7 @@ export class OffsetWriter {
     if (this.pendingBytes >= BATCH_BYTES) await this.flush();
   }
 
+  /** Write everything pending to the file. */
   async flush(): Promise<void> {
     if (this.pendingBytes === 0) return;
     const data =

@@ -1,7 +1,10 @@
 /** One byte range of a segmented download, both ends inclusive. */
 export interface Segment {
+  /** Position in the plan, from 0; what the download state records. */
   index: number;
+  /** Offset of the first byte. */
   start: number;
+  /** Offset of the last byte (inclusive). */
   end: number;
 }
 

@@ -32,6 +32,7 @@ export class ChecksumHasher {
     return this.hashes.length > 0 || this.crc !== undefined;
   }
 
+  /** Feed the next bytes to every digest. */
   update(chunk: Uint8Array): void {
     for (const [, hash] of this.hashes) hash.update(chunk);
     if (this.crc !== undefined) this.crc = crc32(chunk, this.crc);

@@ -16,9 +16,11 @@ export interface AwsStandInOptions {
 export interface AwsStandInHandle {
   /** Base URL, e.g. `http://127.0.0.1:41234` (the reference cases' `${ENDPOINT}`). */
   url: string;
+  /** TCP port it listens on (chosen by the OS). */
   port: number;
   /** Requests served since the last `clearLog()`, in order. */
   readonly requests: StandInRequest[];
+  /** Empty `requests`. */
   clearLog(): void;
   /** Hand out credentials expiring at this time from now on (`undefined`: back to 2099). */
   setExpiration(expiration: (() => Date) | undefined): void;
@@ -27,6 +29,7 @@ export interface AwsStandInHandle {
    * `reset` (close each connection at once: nothing listening).
    */
   setMode(mode: 'answer' | 'hang' | 'reset'): void;
+  /** Drop open connections and stop listening. */
   close(): Promise<void>;
 }
 

@@ -6,8 +6,11 @@ import { type CatalogUser, RegistryState } from './registry-state.js';
 
 /** S3 credentials the catalog hands out, in STS shape. */
 export interface IssuedS3Credentials {
+  /** Sent as `AccessKeyId`; recorded in `issuedAccessKeyIds`. */
   accessKeyId: string;
+  /** Sent as `SecretAccessKey`. */
   secretAccessKey: string;
+  /** Sent as `SessionToken`. */
   sessionToken: string;
 }
 
@@ -25,17 +28,29 @@ export interface CatalogServerOptions {
    */
   issueCredentials?: (user: CatalogUser) => Promise<IssuedS3Credentials> | IssuedS3Credentials;
   /** The signed-in catalog user that `/code` issues codes for. Default `alice`. */
-  user?: { name: string; email?: string; isAdmin?: boolean };
+  user?: {
+    /** User name `/api/me` reports. */
+    name: string;
+    /** E-mail address. Default `<name>@example.com`. */
+    email?: string;
+    /** Reported as `is_staff`. Default false. */
+    isAdmin?: boolean;
+  };
 }
 
 /** One request the local catalog answered (no token values are recorded). */
 export interface CatalogRequestRecord {
+  /** Which of the two servers answered. */
   host: 'catalog' | 'registry';
+  /** HTTP method. */
   method: string;
+  /** Request path, without the query. */
   path: string;
+  /** Status code answered. */
   status: number;
   /** Whether an `Authorization: Bearer` header was sent. */
   bearer: boolean;
+  /** The request's `Content-Type`, when it sent one. */
   contentType?: string;
 }
 
@@ -48,7 +63,12 @@ export interface LocalCatalog {
   /** Misbehaviour switches, read on every request. */
   faults: CatalogFaults;
   /** Lifetimes, changeable between calls. */
-  ttl: { accessTokenSeconds: number; credentialsSeconds: number };
+  ttl: {
+    /** Lifetime of access tokens issued from now on, in seconds. */
+    accessTokenSeconds: number;
+    /** Lifetime of S3 credentials issued from now on, in seconds. */
+    credentialsSeconds: number;
+  };
   /** A one-time code, as a signed-in user reads it from `{catalog}/code`. */
   issueCode(userName?: string): string;
   /** An API key `qk_…` for batch logins. */
@@ -66,9 +86,15 @@ export interface LocalCatalog {
   /** Access key ids of every S3 credential issued, in order. */
   readonly issuedAccessKeyIds: string[];
   /** Every S3 credential issued: its key id and the Expiration announced (for expiry-enforcing proxies). */
-  readonly issuedCredentials: Array<{ accessKeyId: string; expiresAt: Date }>;
+  readonly issuedCredentials: Array<{
+    /** Access key id of the credential. */
+    accessKeyId: string;
+    /** The `Expiration` announced with it. */
+    expiresAt: Date;
+  }>;
   /** Count of requests to one path (e.g. `/api/token`). */
   count(path: string): number;
+  /** Close open connections and stop both servers. */
   stop(): Promise<void>;
 }
 

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 
 /** A user of the local catalog. */
 export interface CatalogUser {
+  /** User name, reported as `current_user` by `/api/me`. */
   name: string;
+  /** E-mail address, reported by `/api/me`. */
   email: string;
+  /** Whether the user is an admin, reported as `is_staff`. */
   isAdmin: boolean;
 }
 
@@ -22,7 +25,9 @@ interface AccessGrant {
 
 /** A token set as `/api/token` returns it. */
 export interface IssuedTokens {
+  /** The new refresh token; the one presented stops working. */
   refresh_token: string;
+  /** Bearer token for registry calls. */
   access_token: string;
   /** Epoch seconds. */
   expires_at: number;
@@ -30,8 +35,22 @@ export interface IssuedTokens {
 
 /** Who a bearer token belongs to, or why it is refused. */
 export type BearerCheck =
-  | { ok: true; user: CatalogUser; sessionId?: string; apiKey: boolean }
-  | { ok: false; message: string };
+  | {
+      /** The token is accepted. */
+      ok: true;
+      /** Whom it belongs to. */
+      user: CatalogUser;
+      /** The login session it was issued from (absent for an API key). */
+      sessionId?: string;
+      /** Whether the token is an API key. */
+      apiKey: boolean;
+    }
+  | {
+      /** The token is refused. */
+      ok: false;
+      /** Why, as the registry words it in a 401. */
+      message: string;
+    };
 
 function token(prefix: string, bytes = 24): string {
   return `${prefix}${randomBytes(bytes).toString('base64url')}`;
@@ -43,6 +62,7 @@ function token(prefix: string, bytes = 24): string {
  * so client code that forgets to store a rotated token fails here too.
  */
 export class RegistryState {
+  /** Known users by name; codes and keys for an unknown name create one. */
   readonly users = new Map<string, CatalogUser>();
   private readonly codes = new Map<string, CatalogUser>();
   private readonly byRefresh = new Map<string, LoginSession>();
@@ -50,7 +70,10 @@ export class RegistryState {
   private readonly apiKeys = new Map<string, CatalogUser>();
   private sessions = 0;
 
-  constructor(readonly defaultUser: CatalogUser) {
+  constructor(
+    /** The user codes and API keys are for when no name is given. */
+    readonly defaultUser: CatalogUser,
+  ) {
     this.users.set(defaultUser.name, defaultUser);
   }
 

@@ -32,6 +32,7 @@ export type BehaviourBody = (fixture: Fixture) => Promise<void>;
 
 /** Registers behaviours under a shared fixture (see {@link ConformanceHarness.sharedGroup}). */
 export interface SharedGroup {
+  /** One read-only behaviour on the group's seeded fixture. */
   behaviour(title: string, spec: BehaviourSpec, body: BehaviourBody): void;
 }
 
@@ -43,6 +44,7 @@ export interface SharedGroup {
 export class ConformanceHarness {
   constructor(
     private readonly makeProvider: MakeProvider,
+    /** The suite's options, defaults filled in. */
     readonly options: ResolvedConformanceOptions,
   ) {}
 

@@ -2,6 +2,7 @@ import type { Provider, StorageUri } from '@stowage/core';
 
 /** What the suite runs against: a provider and a fresh, empty prefix it may fill and empty. */
 export interface ProviderFixture {
+  /** The provider under test, already configured for `base`. */
   provider: Provider;
   /** An empty prefix (key `''` or ending in `/`) private to this fixture; every key the suite writes lies under it. */
   base: StorageUri;
@@ -35,7 +36,10 @@ export interface ConformanceOptions {
   atomicWrites?: boolean;
   /** Keys in the big listing; lower it only for a slow backend (default 2,500, more than two S3 pages). */
   maxListKeys?: number;
-  /** Timeout of an ordinary behaviour in ms; the large-object and listing behaviours get four times as much. */
+  /**
+   * Timeout of an ordinary behaviour in ms; the large-object and listing behaviours get four times
+   * as much. Default 20 s.
+   */
   timeoutMs?: number;
 }
 

@@ -31,8 +31,9 @@ export function streamOf(data: Uint8Array, chunkSize = 64 * 1024): Readable {
 
 /** Options of {@link slowBody}. */
 export interface SlowBodyOptions {
+  /** Bytes per chunk. */
   chunkSize: number;
-  /** Pause between chunks. */
+  /** Pause between chunks, in ms. */
   delayMs: number;
   /** Stop pausing once this fires, so a destroyed write does not wait out the pauses. */
   signal?: AbortSignal;

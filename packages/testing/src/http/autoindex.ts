@@ -3,9 +3,13 @@ import { join } from 'node:path';
 
 /** One entry of nginx's `autoindex_format json` listing. */
 export interface AutoindexEntry {
+  /** File or directory name, without a trailing `/`. */
   name: string;
+  /** Entry kind. */
   type: 'file' | 'directory';
+  /** Modification time as an HTTP date (second resolution). */
   mtime: string;
+  /** Size in bytes; files only. */
   size?: number;
 }
 

@@ -13,7 +13,9 @@ export function lastModified(info: Stats): string {
 
 /** Digests of a whole file, as the server announces them. */
 export interface FileDigests {
+  /** Raw SHA-256 digest (32 bytes). */
   sha256: Buffer;
+  /** Raw MD5 digest (16 bytes). */
   md5: Buffer;
 }
 
@@ -21,6 +23,7 @@ export interface FileDigests {
 export class DigestCache {
   private readonly cache = new Map<string, Promise<FileDigests>>();
 
+  /** The file's digests, hashing it on first use for this ETag; a failed hash is not cached. */
   get(path: string, etag: string): Promise<FileDigests> {
     const key = `${path}\u0000${etag}`;
     let entry = this.cache.get(key);

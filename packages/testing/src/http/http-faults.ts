@@ -5,30 +5,77 @@
  */
 export type HttpFault =
   /** Close the connection after `afterBytes` bytes of the body (headers promise more). */
-  | (FaultScope & { kind: 'drop'; afterBytes: number })
+  | (FaultScope & {
+      /** Cut the connection mid-body. */
+      kind: 'drop';
+      /** Body bytes sent before the connection is destroyed. */
+      afterBytes: number;
+    })
   /** Answer with `status` (e.g. 503 or 429), with `Retry-After` when given, instead of serving. */
-  | (FaultScope & { kind: 'status'; status: number; retryAfter?: number | string })
+  | (FaultScope & {
+      /** Answer with an error status. */
+      kind: 'status';
+      /** HTTP status to answer with. */
+      status: number;
+      /** `Retry-After` value: seconds, or an HTTP date string; no header when omitted. */
+      retryAfter?: number | string;
+    })
   /** Send `afterBytes` bytes of the body, then nothing more while keeping the connection open. */
-  | (FaultScope & { kind: 'stall'; afterBytes: number })
+  | (FaultScope & {
+      /** Stop sending mid-body, connection left open. */
+      kind: 'stall';
+      /** Body bytes sent before the server goes silent. */
+      afterBytes: number;
+    })
   /** Send the body at about `bytesPerSecond`. */
-  | (FaultScope & { kind: 'slow'; bytesPerSecond: number })
+  | (FaultScope & {
+      /** Throttle the body. */
+      kind: 'slow';
+      /** Approximate send rate, in bytes per second. */
+      bytesPerSecond: number;
+    })
   /** Flip the first byte of the body on the way (headers, digests included, stay right). */
-  | (FaultScope & { kind: 'corrupt' })
+  | (FaultScope & {
+      /** Corrupt the body in transit. */
+      kind: 'corrupt';
+    })
   /** Answer with an HTML login page (status 200, `text/html`), as a portal does before login. */
-  | (FaultScope & { kind: 'html' })
+  | (FaultScope & {
+      /** Serve a login page instead of the file. */
+      kind: 'html';
+    })
   /** Redirect to `location` (absolute or relative). */
-  | (FaultScope & { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 })
+  | (FaultScope & {
+      /** Redirect instead of serving. */
+      kind: 'redirect';
+      /** `Location` header value, absolute or relative. */
+      location: string;
+      /** Redirect status. Default 302. */
+      status?: 301 | 302 | 303 | 307 | 308;
+    })
   /**
    * Replace the file's content once, after `afterRequests` body requests (GET) for the key have been
    * served: the next GET sees a new ETag and content.
    */
-  | { kind: 'change'; path: string; afterRequests: number; content: Uint8Array | string };
+  | {
+      /** Change the file between requests. */
+      kind: 'change';
+      /** Key of the file to replace. */
+      path: string;
+      /** GETs of the key served before the content changes. */
+      afterRequests: number;
+      /** The new content (a string is written as UTF-8). */
+      content: Uint8Array | string;
+    };
 
 /** Which requests a fault applies to. */
 export interface FaultScope {
   /** Key the fault applies to; every key when omitted. */
   path?: string;
-  /** Method the fault applies to (`GET`, `HEAD`, `PUT`, `DELETE`); body-serving methods when omitted. */
+  /**
+   * Method the fault applies to (`GET`, `HEAD`, `PUT`, `DELETE`); when omitted, GET only, or every
+   * method for `status`, `redirect` and `html`.
+   */
   method?: string;
   /** How many matching requests it applies to; every one when omitted. */
   times?: number;
@@ -44,11 +91,13 @@ interface ArmedFault {
 export class FaultTable {
   private readonly armed: ArmedFault[] = [];
 
+  /** Arm a fault (a `change` fault fires once). */
   add(fault: HttpFault): void {
     const remaining = fault.kind === 'change' ? 1 : (fault.times ?? Number.POSITIVE_INFINITY);
     this.armed.push({ fault, remaining, seen: 0 });
   }
 
+  /** Disarm every fault. */
   clear(): void {
     this.armed.length = 0;
   }

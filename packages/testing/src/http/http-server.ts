@@ -18,12 +18,22 @@ export interface HttpServerOptions {
   /** Directory to serve; a new temp directory (removed on close) when omitted. */
   dir?: string;
   /** Require these credentials on every request (401 otherwise). */
-  auth?: { bearer?: string; basic?: { username: string; password: string } };
+  auth?: {
+    /** Accept `Authorization: Bearer <this>`. */
+    bearer?: string;
+    /** Accept HTTP basic auth with this user and password. */
+    basic?: {
+      /** Expected user name. */
+      username: string;
+      /** Expected password. */
+      password: string;
+    };
+  };
   /** `true`: ignore `Range` and say nothing; `'advertised'`: say `Accept-Ranges: bytes` and still ignore it. */
   noRanges?: boolean | 'advertised';
   /** Refuse HEAD with this status (true = 405), as some object stores and presigned URLs do. */
   noHead?: boolean | number;
-  /** Accept PUT and DELETE. */
+  /** Accept PUT and DELETE (405 otherwise). Default false. */
   writable?: boolean;
   /** Serve directories (keys ending in `/`) as nginx's JSON autoindex, or as an HTML page. */
   autoindex?: 'json' | 'html';
@@ -37,12 +47,15 @@ export interface HttpServerOptions {
 
 /** One request as the server saw it. */
 export interface RecordedRequest {
+  /** HTTP method. */
   method: string;
   /** Path and query as sent. */
   url: string;
   /** Decoded key (path without the leading `/`). */
   key: string;
+  /** Request headers (names lower-case), credentials included as sent. */
   headers: IncomingHttpHeaders;
+  /** Status answered; unset until the response has started. */
   status?: number;
   /** Body bytes sent (GET) or received (PUT). */
   bytes: number;
@@ -52,6 +65,7 @@ export interface RecordedRequest {
 export interface HttpTestServer {
   /** `http://127.0.0.1:port` (no trailing slash). */
   baseUrl: string;
+  /** TCP port it listens on (chosen by the OS). */
   port: number;
   /** The served directory. */
   dir: string;

@@ -10,12 +10,15 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** What a proxied request looked like, for matching faults and for assertions. */
 export interface ProxiedRequest {
+  /** HTTP method, upper-case. */
   method: string;
   /** Path without the query string, still percent-encoded. */
   path: string;
+  /** Decoded query parameters (`uploadId`, `partNumber`, …). */
   query: URLSearchParams;
+  /** Request headers as received (names lower-case). */
   headers: IncomingHttpHeaders;
-  /** Status sent back to the client (undefined when the connection was cut). */
+  /** Status sent back to the client (undefined when the connection was cut before a response). */
   status?: number;
   /** Name of the fault applied, if any. */
   fault?: FaultAction['kind'];
@@ -23,6 +26,7 @@ export interface ProxiedRequest {
 
 /** Which requests a fault applies to; every given field must match. */
 export interface FaultMatch {
+  /** HTTP method (any case). */
   method?: string;
   /** Exact path, or a pattern tested against it (e.g. `/bucket/key`). */
   path?: string | RegExp;
@@ -38,28 +42,60 @@ export interface FaultMatch {
 export type FaultAction =
   /** Answer with this status and an S3 XML error body, without forwarding. */
   | {
+      /** Answer without forwarding. */
       kind: 'status';
+      /** HTTP status to answer with. */
       status: number;
+      /** S3 error `<Code>`. Default `Status<status>`. */
       code?: string;
+      /** S3 error `<Message>`. Default: the code. */
       message?: string;
+      /** Extra response headers (e.g. `retry-after`); they override the defaults. */
       headers?: Record<string, string>;
       /** Extra XML elements inside `<Error>` (what real S3 echoes, e.g. `AWSAccessKeyId`). */
       extraXml?: string;
     }
   /** Close the connection (TCP reset) after reading `afterRequestBytes` of the request body. */
-  | { kind: 'reset'; afterRequestBytes?: number }
+  | {
+      /** Reset the connection without forwarding. */
+      kind: 'reset';
+      /** Request-body bytes read before the reset. Default 0 (at once). */
+      afterRequestBytes?: number;
+    }
   /** Forward, send the response head and `afterBytes` of the body (default half), then reset. */
-  | { kind: 'resetMidBody'; afterBytes?: number }
+  | {
+      /** Reset the connection part-way through the response body. */
+      kind: 'resetMidBody';
+      /** Response-body bytes sent before the reset. Default half the `Content-Length` (0 without one). */
+      afterBytes?: number;
+    }
   /** Forward, send the response head and `afterBytes` of the body (default half), then close cleanly. */
-  | { kind: 'truncate'; afterBytes?: number }
+  | {
+      /** End the response early with a clean close (a short body). */
+      kind: 'truncate';
+      /** Response-body bytes sent before the close. Default half the `Content-Length` (0 without one). */
+      afterBytes?: number;
+    }
   /** Forward, but flip the bits of the response body's byte at `atByte` (default 0): bad data, intact framing. */
-  | { kind: 'corrupt'; atByte?: number }
+  | {
+      /** Corrupt one byte of the forwarded response body. */
+      kind: 'corrupt';
+      /** Offset of the flipped byte in the body. Default 0. */
+      atByte?: number;
+    }
   /** Wait `ms`, then forward normally. */
-  | { kind: 'latency'; ms: number };
+  | {
+      /** Delay the request. */
+      kind: 'latency';
+      /** Delay before forwarding, in milliseconds. */
+      ms: number;
+    };
 
 /** A scripted fault: `action` on the next `times` requests that match. */
 export interface FaultRule {
+  /** Which requests it applies to; every request when omitted. */
   match?: FaultMatch;
+  /** What to do to them. */
   action: FaultAction;
   /** How many matching requests get the fault. Default 1; `Infinity` for all. */
   times?: number;
@@ -67,6 +103,7 @@ export interface FaultRule {
 
 /** A fault once injected: how often it has fired. */
 export interface ActiveFault {
+  /** The rule as injected. */
   readonly rule: FaultRule;
   /** Matching requests the fault was applied to so far. */
   readonly hits: number;
@@ -88,9 +125,11 @@ export interface FaultProxy {
   endpoint: string;
   /** Every request seen, in arrival order. */
   readonly requests: ProxiedRequest[];
+  /** Add a fault; rules are tried in injection order and the first live match applies. */
   inject(rule: FaultRule): ActiveFault;
   /** Remove all faults (the request log is kept). */
   clear(): void;
+  /** Drop open connections, release upstream sockets and stop listening. */
   close(): Promise<void>;
 }
 

@@ -2,8 +2,11 @@
 export interface S3ServerHandle {
   /** `http://127.0.0.1:PORT` — use with `forcePathStyle: true`. */
   endpoint: string;
+  /** Access key id to sign with (a fixed test value; s3rver accepts any). */
   accessKeyId: string;
+  /** Secret key to sign with (a fixed test value, not a real secret). */
   secretAccessKey: string;
+  /** Region to configure the client with (`us-east-1`). */
   region: string;
   /** Which server this is (`s3rver` or `moto`), for tests that branch on features. */
   kind: 's3rver' | 'moto';
