@@ -7,6 +7,7 @@ import {
   type StowageError,
   TimeoutError,
   TransientError,
+  toAbortedError,
 } from '@stowage/core';
 import got, { type Got, RequestError } from 'got';
 
@@ -100,6 +101,9 @@ export class RegistryHttp {
         url: endpoint(response.url),
       };
     } catch (error) {
+      // The caller's own cancellation is not a network failure (and is never retried).
+      if (call.signal?.aborted)
+        throw toAbortedError(call.signal.reason, `${call.what} at ${call.catalogUrl}`);
       throw networkError(call, error);
     }
   }
@@ -178,7 +182,8 @@ export function statusError(answer: RegistryAnswer, call: RegistryCall, hint = R
       hint: 'The registry has no such endpoint: check the catalog URL and run config(catalogUrl) again.',
     });
   }
-  if (answer.status === 429 || answer.status >= 500) {
+  // 408 is the registry (or a proxy before it) timing out our request, not a verdict on the login.
+  if (answer.status === 408 || answer.status === 429 || answer.status >= 500) {
     return new TransientError(message, {
       ...options,
       hint: 'The stack is failing or busy; try again later.',

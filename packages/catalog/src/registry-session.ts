@@ -1,4 +1,4 @@
-import { AuthenticationRequiredError, isStowageError } from '@stowage/core';
+import { AuthenticationRequiredError, awaitUnlessAborted, isStowageError } from '@stowage/core';
 import type { CatalogConfig } from './catalog-config.js';
 import {
   jsonObject,
@@ -10,6 +10,9 @@ import {
 } from './registry-http.js';
 import { exchangeToken } from './token-exchange.js';
 import type { TokenSet, TokenStore } from './token-store.js';
+
+/** Longest a token refresh may take: it is not cancelled by any one caller (see `refresh`). */
+const REFRESH_TIMEOUT_MS = 60_000;
 
 /** Options of {@link RegistrySession}. */
 export interface RegistrySessionOptions {
@@ -105,10 +108,13 @@ export class RegistrySession {
   }
 
   private refresh(stale: TokenSet, signal?: AbortSignal): Promise<TokenSet> {
-    this.refreshing ??= this.doRefresh(stale, signal).finally(() => {
+    // Shared by every caller, so no one caller's signal may cancel it; and an exchange cut short
+    // after the registry rotated the refresh token would lose the login. Each caller stops waiting
+    // on its own signal instead, and the refresh itself is bounded in time.
+    this.refreshing ??= this.doRefresh(stale, AbortSignal.timeout(REFRESH_TIMEOUT_MS)).finally(() => {
       this.refreshing = undefined;
     });
-    return this.refreshing;
+    return awaitUnlessAborted(this.refreshing, signal, `token refresh for ${this.catalogUrl}`);
   }
 
   private async doRefresh(stale: TokenSet, signal?: AbortSignal): Promise<TokenSet> {

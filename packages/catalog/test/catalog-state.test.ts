@@ -115,4 +115,32 @@ describe('refresh under concurrency', () => {
       await dir.cleanup();
     }
   });
+
+  it('a caller that gives up during the shared refresh does not cancel it for the others', async () => {
+    const dir = await tempDir();
+    try {
+      const catalog = testCatalog(dir.path);
+      await catalog.config(local.catalogUrl);
+      await catalog.loginWithToken(local.issueCode());
+      local.expireAccessTokens();
+      local.faults.latencyMs = 300;
+      const before = local.count('/api/token');
+      const impatient = new AbortController();
+      const first = catalog.whoami(impatient.signal).catch((e: unknown) => e);
+      const others = Array.from({ length: 3 }, () => catalog.whoami());
+      // Give up once the refresh is under way (the registry has the /api/token request).
+      const deadline = Date.now() + 10_000;
+      while (local.count('/api/token') === before && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      impatient.abort();
+      expect(await first).toMatchObject({ code: 'Aborted' });
+      const names = await Promise.all(others);
+      expect(names.every((n) => n.name === 'alice')).toBe(true);
+      expect(local.count('/api/token') - before).toBe(1);
+    } finally {
+      local.faults.latencyMs = undefined;
+      await dir.cleanup();
+    }
+  });
 });

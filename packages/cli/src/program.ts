@@ -41,8 +41,10 @@ ${formatExitCodes()}
 /**
  * The `stowage` command tree on commander, writing to `io` and throwing instead of exiting, so it
  * can run in-process. `run()` wraps it with error rendering and exit codes.
+ * @param argv The arguments being parsed (so usage errors honour `--json` before commander has
+ *   read it); default `process.argv`.
  */
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, argv: readonly string[] = process.argv): Command {
   const program = new Command('stowage');
   program
     .description('Move data between local files, S3, HTTP(S) and Quilt catalogs, with progress and routing.')
@@ -54,7 +56,7 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => {
         const message = text.replace(/^error:\s*/i, '').trim();
-        const json = process.argv.includes('--json') || program.opts().json === true;
+        const json = argv.includes('--json') || program.opts().json === true;
         if (json)
           write(`${JSON.stringify({ type: 'error', code: 'Usage', message, exitCode: USAGE_EXIT_CODE })}\n`);
         else

@@ -10,7 +10,7 @@ import { buildProgram } from './program.js';
  * printed as one line plus a hint (a stack only with `--debug`, JSON with `--json`), never a secret.
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
   try {

@@ -51,4 +51,11 @@ describe('run() in-process', () => {
     expect(await run(['ls', '.', '--no-such-option'], bad.io)).toBe(2);
     expect(bad.err()).toMatch(/unknown option '--no-such-option' \[Usage\]\nhint: /);
   });
+
+  it('a usage error in a run with --json is a JSON line', async () => {
+    const bad = memoryIo();
+    expect(await run(['--json', 'ls', '.', '--no-such-option'], bad.io)).toBe(2);
+    const line = JSON.parse([bad.out(), bad.err()].join('').trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ type: 'error', code: 'Usage', exitCode: 2 });
+  });
 });

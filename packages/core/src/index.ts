@@ -5,7 +5,7 @@ export * from './credentials/credential-source.js';
 export * from './credentials/credentials.js';
 export * from './credentials/refreshing-credentials.js';
 export * from './di/tokens.js';
-export { isAbortError, throwIfAborted, toAbortedError } from './errors/abort.js';
+export { awaitUnlessAborted, isAbortError, throwIfAborted, toAbortedError } from './errors/abort.js';
 export * from './errors/error-types.js';
 export { redactSecrets } from './errors/redact.js';
 export * from './errors/stowage-error.js';

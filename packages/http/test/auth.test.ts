@@ -101,6 +101,11 @@ describe('netrc', () => {
       { machine: 'b', login: 'bob', password: 'x', account: 'acc' },
       { machine: undefined, login: 'anonymous', password: 'me@x' },
     ]);
+    // A value that happens to read "macdef" is a value, not the start of a macro.
+    expect(parseNetrc('machine m login macdef password p\nmachine n login x password y\n')).toEqual([
+      { machine: 'm', login: 'macdef', password: 'p' },
+      { machine: 'n', login: 'x', password: 'y' },
+    ]);
     expect(() => parseNetrc('login x')).toThrow(/before any "machine"/);
     expect(() => parseNetrc('machine a login')).toThrow(/missing its value/);
   });

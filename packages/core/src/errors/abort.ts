@@ -18,3 +18,30 @@ export function isAbortError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return error.name === 'AbortError' || (error as { code?: unknown }).code === 'ABORT_ERR';
 }
+
+/**
+ * Wait for `work` that others share, but stop waiting (with AbortedError) when this caller's own
+ * signal fires; the shared work goes on for the callers still waiting.
+ */
+export function awaitUnlessAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  what?: string,
+): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(toAbortedError(signal.reason, what));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(toAbortedError(signal.reason, what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -21,6 +21,9 @@ function tokenize(text: string, file: string): string[] {
   const tokens: string[] = [];
   let i = 0;
   let lineStart = true;
+  // Keywords and values alternate (`default` takes none), so a value spelled "macdef" is a value.
+  let valueNext = false;
+  let macroNamed = false;
   while (i < text.length) {
     const c = text[i]!;
     if (c === '\n') {
@@ -56,7 +59,11 @@ function tokenize(text: string, file: string): string[] {
       }
     }
     tokens.push(token);
-    if (tokens.at(-2) === 'macdef') {
+    const keyword: boolean = !valueNext;
+    valueNext = keyword && token !== 'default';
+    if (keyword && token === 'macdef') macroNamed = true;
+    else if (macroNamed) {
+      macroNamed = false;
       // A macro body runs to the next empty line; it is skipped whole.
       const blank = text.slice(i).search(/\n[ \t\r]*\n/);
       i = blank === -1 ? text.length : i + blank + 1;
