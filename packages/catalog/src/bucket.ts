@@ -14,7 +14,7 @@ import {
   type Provider,
   type Storage,
   type StorageUri,
-  type StowageError,
+  StowageError,
   type Transfer,
   type TransferEvent,
 } from '@stowage/core';
@@ -349,10 +349,7 @@ export class Bucket {
     if (first !== undefined) {
       const message = `${result.failed.length} of ${result.failed.length + result.deleted} objects under ${displayUri(prefix)} could not be deleted (first: ${(first as Error).message})`;
       const error = isStowageError(first)
-        ? new (first.constructor as new (m: string, o: object) => StowageError)(message, {
-            uri: displayUri(prefix),
-            cause: first,
-          })
+        ? aggregateOf(first, message, displayUri(prefix))
         : new Error(message, { cause: first });
       (error as Error & { result?: DeleteDirResult }).result = result;
       throw error;
@@ -364,4 +361,23 @@ export class Bucket {
   async close(): Promise<void> {
     await this.storage.close();
   }
+}
+
+/**
+ * The first failure's type, code and advice (`retryable`, `hint`, `provider`) with the aggregate
+ * message. Built on the base class and given the first error's prototype, because the subclasses'
+ * constructors do not share one signature.
+ */
+function aggregateOf(first: StowageError, message: string, uri: string): StowageError {
+  const error = new StowageError(first.code, message, {
+    uri,
+    retryable: first.retryable,
+    cause: first,
+    ...(first.provider === undefined ? {} : { provider: first.provider }),
+    ...(first.hint === undefined ? {} : { hint: first.hint }),
+    ...(first.requestId === undefined ? {} : { requestId: first.requestId }),
+  });
+  Object.setPrototypeOf(error, Object.getPrototypeOf(first));
+  error.name = first.name;
+  return error;
 }
