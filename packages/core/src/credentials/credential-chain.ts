@@ -5,7 +5,9 @@ import type { Credentials } from './credentials.js';
 
 /** How one source fared during a resolution. */
 export interface ExplainStep {
+  /** The source's `name`. */
   source: string;
+  /** `chosen` (it won), `skipped` (not its credentials), `failed` (it threw) or `not-reached`. */
   outcome: 'chosen' | 'skipped' | 'failed' | 'not-reached';
   /** Why, in one line; never a secret. */
   reason: string;
@@ -15,10 +17,17 @@ export interface ExplainStep {
 
 /** The full trace of a resolution: every source, in order, with its outcome. */
 export interface Explanation {
+  /** `source` of the credentials chosen; undefined when none were. */
   chosen: string | undefined;
+  /** One step per source of the chain, in order. */
   steps: ExplainStep[];
   /** The error that stopped the chain, if any (already redacted). */
-  error?: { code?: string; message: string };
+  error?: {
+    /** The error's `code`, when it has one (a StowageError code). */
+    code?: string;
+    /** The message, secrets redacted. */
+    message: string;
+  };
   /** Secret-free description of what was chosen. */
   credentials?: Record<string, string | undefined>;
 }
@@ -41,7 +50,9 @@ export function formatExplanation(explanation: Explanation): string {
  * source). A chain is itself a source, so chains nest.
  */
 export class CredentialChain implements CredentialSource {
+  /** Name shown by `explain()` when this chain is nested. Default `chain`. */
   readonly name: string;
+  /** The sources, in the order they are asked. */
   readonly sources: readonly CredentialSource[];
 
   constructor(sources: readonly CredentialSource[], name = 'chain') {
@@ -49,6 +60,7 @@ export class CredentialChain implements CredentialSource {
     this.name = name;
   }
 
+  /** The first source's credentials, or undefined when none has any. Rethrows a failing source's error. */
   async resolve(context: ResolveContext = {}): Promise<Credentials | undefined> {
     return (await this.run(context, true)).credentials;
   }

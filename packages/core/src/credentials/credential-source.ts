@@ -18,6 +18,7 @@ export interface ResolveContext {
   host?: string;
   /** Ignore cached credentials (after the backend said they expired). */
   forceRefresh?: boolean;
+  /** Aborts the lookup (network calls, child processes) where the source can stop. */
   signal?: AbortSignal;
   /**
    * Sources record why they skipped or how they found credentials here; `CredentialChain.explain()`
@@ -33,6 +34,7 @@ export interface ResolveContext {
 export interface CredentialSource {
   /** Short stable name shown by `explain()` (`env`, `shared-credentials-file`, `catalog`, …). */
   readonly name: string;
+  /** Credentials, undefined for "not mine", or a typed error for "mine but broken". */
   resolve(context?: ResolveContext): Promise<Credentials | undefined>;
 }
 

@@ -72,6 +72,7 @@ export class Credentials {
     return new Credentials({}, source);
   }
 
+  /** From the fields: `aws` (both keys), else `bearer` (a token), `basic` (a user), else `anonymous`. */
   get kind(): CredentialKind {
     const f = this.#fields;
     if (f.accessKeyId !== undefined && f.secretAccessKey !== undefined) return 'aws';
@@ -79,27 +80,35 @@ export class Credentials {
     if (f.username !== undefined) return 'basic';
     return 'anonymous';
   }
+  /** AWS access key id, if any. */
   get accessKeyId(): string | undefined {
     return this.#fields.accessKeyId;
   }
+  /** AWS secret access key, if any. A secret: never log it. */
   get secretAccessKey(): string | undefined {
     return this.#fields.secretAccessKey;
   }
+  /** AWS session token of temporary credentials, if any. A secret: never log it. */
   get sessionToken(): string | undefined {
     return this.#fields.sessionToken;
   }
+  /** Bearer token, if any. A secret: never log it. */
   get token(): string | undefined {
     return this.#fields.token;
   }
+  /** HTTP basic user name, if any. */
   get username(): string | undefined {
     return this.#fields.username;
   }
+  /** HTTP basic password, if any. A secret: never log it. */
   get password(): string | undefined {
     return this.#fields.password;
   }
+  /** When the credentials stop working; undefined means they do not expire. */
   get expiresAt(): Date | undefined {
     return this.#fields.expiresAt;
   }
+  /** AWS account id, when the source knows it. */
   get accountId(): string | undefined {
     return this.#fields.accountId;
   }
@@ -121,6 +130,7 @@ export class Credentials {
     };
   }
 
+  /** `Credentials(kind=…, source=…, …)` built from {@link describe}: no secret. */
   toString(): string {
     const d = this.describe();
     const parts = Object.entries(d)
@@ -129,10 +139,12 @@ export class Credentials {
     return `Credentials(${parts.join(', ')})`;
   }
 
+  /** {@link describe}, so `JSON.stringify` never writes a secret. */
   toJSON(): Record<string, string | undefined> {
     return this.describe();
   }
 
+  /** What `util.inspect` and `console.log` show: {@link toString}. */
   [inspect.custom](): string {
     return this.toString();
   }

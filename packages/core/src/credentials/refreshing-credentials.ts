@@ -19,6 +19,7 @@ export interface RefreshOptions {
  * callers ask at once, one refresh runs.
  */
 export class RefreshingCredentialSource implements CredentialSource {
+  /** The wrapped source's name. */
   readonly name: string;
   private cached: Credentials | undefined;
   private inFlight: Promise<Credentials | undefined> | undefined;
@@ -41,6 +42,11 @@ export class RefreshingCredentialSource implements CredentialSource {
     this.cached = undefined;
   }
 
+  /**
+   * The cached credentials, refreshed first inside a window or when `forceRefresh` is set. Concurrent
+   * callers share one refresh, run with the first caller's context. The wrapped source's errors
+   * propagate, except from an advisory refresh (the old credentials are kept).
+   */
   async resolve(context: ResolveContext = {}): Promise<Credentials | undefined> {
     const current = this.cached;
     if (context.forceRefresh || !current) return this.refresh(context);

@@ -53,9 +53,13 @@ export class DigestSet {
 
 /** Raw digest values, as a hash or a hashing thread produces them. */
 export interface RawDigests {
+  /** SHA-256, 32 bytes. */
   sha256?: Uint8Array | undefined;
+  /** MD5, 16 bytes. */
   md5?: Uint8Array | undefined;
+  /** SHA-1, 20 bytes. */
   sha1?: Uint8Array | undefined;
+  /** CRC32 as an unsigned 32-bit value (`zlib.crc32`). */
   crc32?: number | undefined;
 }
 

@@ -24,6 +24,7 @@ export class DigestStream extends Transform {
     return this.digests.bytes;
   }
 
+  /** Stream internals: hash and count the chunk, report the total, pass the chunk on unchanged. */
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.digests.update(chunk);
     this.onBytes?.(this.digests.bytes);

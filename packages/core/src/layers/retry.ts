@@ -7,10 +7,13 @@ import { decorateProvider, type Layer } from './layer.js';
 
 /** What the retry layer reports before each new attempt. */
 export interface RetryNotice {
+  /** What is retried (`read`, `upload-part`, `list`, …). */
   operation: string;
+  /** Display form of the URI involved, when there is one. */
   uri?: string;
   /** The attempt about to start (2 for the first retry). */
   attempt: number;
+  /** Backoff before that attempt, in ms. */
   delayMs: number;
   /** Code and message of the error that caused the retry (secret-free). */
   reason: string;

@@ -5,7 +5,7 @@ import { decorateProvider, type Layer } from './layer.js';
 
 /** Options of {@link withTimeout}. */
 export interface TimeoutOptions {
-  /** Limit for `stat`, `delete`, `copy`, `presign`, and for `read` until the stream opens. Default 30 s. */
+  /** Limit in ms for `stat`, `delete`, `copy`, and for `read` until the stream opens. Default 30 s. */
   operationMs?: number;
   /** Limit for a whole `write` (0 = none, the default: large uploads take as long as they take). */
   writeMs?: number;

@@ -4,9 +4,13 @@ import { withKey } from '../uri/uri-path.js';
 
 /** An object as a backend lists it, before delimiting. */
 export interface ListedObject {
+  /** The full key. */
   key: string;
+  /** Size in bytes. */
   size: number;
+  /** ETag, when the backend has one. */
   etag?: string;
+  /** Last write time, when the backend has one. */
   lastModified?: Date;
 }
 

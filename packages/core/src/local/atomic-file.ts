@@ -21,7 +21,9 @@ export interface AtomicWriteOptions {
   computeSha256?: boolean;
   /** Create only: fail with PreconditionFailedError when `path` exists. */
   createOnly?: boolean;
+  /** Aborts the write with `AbortedError`; the temp file is removed. */
   signal?: AbortSignal;
+  /** Told the bytes written so far, as they go. */
   onProgress?: (bytes: number) => void;
   /** Display name for errors (defaults to the path). */
   label?: string;
@@ -29,7 +31,9 @@ export interface AtomicWriteOptions {
 
 /** What {@link writeFileAtomically} wrote. */
 export interface AtomicWriteResult {
+  /** Bytes written. */
   size: number;
+  /** Digests computed: those `expectedChecksums` names, plus SHA-256 with `computeSha256`; may be empty. */
   checksums: Checksums;
 }
 

@@ -2,11 +2,18 @@ import type { Readable } from 'node:stream';
 import type { StorageUri } from '../uri/storage-uri.js';
 import type { Capabilities } from './capabilities.js';
 
-/** Digests of an object, base64 (as S3 reports them) except `md5Hex`. */
+/**
+ * Digests of an object, base64 (as S3 reports them) except `md5Hex`. A value ending in `-N` is a
+ * multipart composite: it describes the parts, not the bytes, and is never compared with a digest.
+ */
 export interface Checksums {
+  /** SHA-256, base64. */
   sha256?: string;
+  /** CRC32, base64 of the big-endian 4 bytes. */
   crc32?: string;
+  /** CRC32C, base64; compared when both sides report it, never computed locally. */
   crc32c?: string;
+  /** SHA-1, base64. */
   sha1?: string;
   /** MD5 as lower-case hex (an S3 single-part ETag, HTTP `Content-MD5` converted). */
   md5Hex?: string;
@@ -14,16 +21,21 @@ export interface Checksums {
 
 /** What `stat` returns. */
 export interface ObjectStat {
+  /** The object asked about. */
   uri: StorageUri;
   /** Size in bytes. */
   size: number;
   /** Strong or weak validator; changes when the content changes. */
   etag?: string;
+  /** When the object was last written, as the backend reports it. */
   lastModified?: Date;
+  /** MIME type stored with the object, where the backend keeps one. */
   contentType?: string;
   /** User metadata (`x-amz-meta-*` on S3), keys lower-case. */
   metadata?: Record<string, string>;
+  /** Digests the backend reports for the object (possibly composite, see {@link Checksums}). */
   checksums?: Checksums;
+  /** Version id on versioned stores (S3). */
   versionId?: string;
   /** Whether the object supports ranged reads (HTTP `Accept-Ranges`). */
   acceptsRanges?: boolean;
@@ -31,6 +43,7 @@ export interface ObjectStat {
 
 /** A byte range, both ends inclusive, as in HTTP `Range: bytes=start-end`. */
 export interface ByteRange {
+  /** Offset of the first byte, from 0. */
   start: number;
   /** Inclusive end; omitted means "to the end of the object". */
   end?: number;
@@ -38,6 +51,7 @@ export interface ByteRange {
 
 /** Options of `stat`. */
 export interface StatOptions {
+  /** Aborts the request. */
   signal?: AbortSignal;
   /** Agree to pay for this request (S3 requester-pays buckets); providers without the notion ignore it. */
   requesterPays?: boolean;
@@ -47,6 +61,7 @@ export interface StatOptions {
 export interface ReadOptions {
   /** Read only these bytes. */
   range?: ByteRange;
+  /** Aborts the request, and ends a stream already handed out. */
   signal?: AbortSignal;
   /** Fail with `PreconditionFailedError` unless the object's ETag still equals this. */
   ifMatch?: string;
@@ -64,6 +79,7 @@ export type ProgressCallback = (bytesDone: number) => void;
 export interface WriteOptions {
   /** Size of the body when known; lets providers choose single vs multipart and verify length. */
   contentLength?: number;
+  /** MIME type to store with the object (ignored by providers without `metadata`). */
   contentType?: string;
   /** User metadata to store with the object. */
   metadata?: Record<string, string>;
@@ -71,23 +87,50 @@ export interface WriteOptions {
   ifNoneMatch?: '*';
   /** Expected digests; a mismatch fails with `ChecksumMismatchError` and stores nothing. */
   checksum?: Checksums;
+  /** Aborts the write; nothing is stored. */
   signal?: AbortSignal;
+  /** Told the bytes consumed from the body so far, as they go. */
   onProgress?: ProgressCallback;
 }
 
 /** What a successful write returns. */
 export interface WriteResult {
+  /** The object written. */
   uri: StorageUri;
+  /** Bytes stored. After `completeUpload`, the sum of the part sizes known (0 when none were reported). */
   size: number;
+  /** ETag of the new object, when the backend gives one. */
   etag?: string;
+  /** Version id of the new object on versioned stores. */
   versionId?: string;
+  /** Digests of the stored bytes, computed on the way or reported by the backend. */
   checksums?: Checksums;
 }
 
 /** One listing entry: an object, or a common prefix when the listing is delimited. */
 export type Entry =
-  | { type: 'object'; uri: StorageUri; key: string; size: number; etag?: string; lastModified?: Date }
-  | { type: 'prefix'; uri: StorageUri; key: string };
+  | {
+      /** An object. */
+      type: 'object';
+      /** The object's URI. */
+      uri: StorageUri;
+      /** The full key (not relative to the listed prefix). */
+      key: string;
+      /** Size in bytes. */
+      size: number;
+      /** ETag as listed, when the backend gives one. */
+      etag?: string;
+      /** Last write time as listed, when the backend gives one. */
+      lastModified?: Date;
+    }
+  | {
+      /** A common prefix (a "sub-directory") of a delimited listing. */
+      type: 'prefix';
+      /** The prefix as a URI, ending in `/`. */
+      uri: StorageUri;
+      /** The full prefix key, ending in `/`. */
+      key: string;
+    };
 
 /** Options of `list`. */
 export interface ListOptions {
@@ -95,11 +138,13 @@ export interface ListOptions {
   recursive?: boolean;
   /** Page size the provider asks its backend for; iteration hides the pages. */
   pageSize?: number;
+  /** Stops the listing; iteration throws `AbortedError`. */
   signal?: AbortSignal;
 }
 
 /** The outcome of one key in `deleteMany`. */
 export interface DeleteOutcome {
+  /** The object this outcome is for. */
   uri: StorageUri;
   /** Present when this key failed; the others still went through. */
   error?: Error;
@@ -107,45 +152,61 @@ export interface DeleteOutcome {
 
 /** Options of `delete`/`deleteMany`. */
 export interface DeleteOptions {
+  /** Aborts the request(s); `deleteMany` then throws instead of reporting per key. */
   signal?: AbortSignal;
 }
 
 /** Options of a server-side `copy`. */
 export interface CopyObjectOptions {
+  /** Aborts the copy. */
   signal?: AbortSignal;
   /** Fail with PreconditionFailed when the source's ETag is no longer this. */
   ifMatch?: string;
+  /** User metadata for the copy. Default: the source's. */
   metadata?: Record<string, string>;
+  /** MIME type for the copy. Default: the source's. */
   contentType?: string;
 }
 
 /** Options of `presign`. */
 export interface PresignOptions {
+  /** What the URL allows. Default `'GET'`. */
   method?: 'GET' | 'PUT';
   /** Lifetime in seconds. */
   expiresIn?: number;
+  /** For `PUT`: the `Content-Type` the upload must send (it is signed). */
   contentType?: string;
 }
 
 /** A multipart upload in progress. */
 export interface UploadHandle {
+  /** The object the upload will create. */
   uri: StorageUri;
+  /** The backend's id of the upload (S3 `UploadId`). */
   uploadId: string;
 }
 
 /** One uploaded part. */
 export interface UploadedPart {
+  /** Part number, from 1. */
   partNumber: number;
+  /** ETag the backend gave the part; `completeUpload` needs it. */
   etag: string;
+  /** Bytes in the part, when known. */
   size?: number;
+  /** SHA-256 of the part, base64, when the backend computed one. */
   checksumSha256?: string;
+  /** CRC32 of the part, base64, when the backend computed one. */
   checksumCrc32?: string;
 }
 
 /** Options of the multipart hooks. */
 export interface MultipartOptions {
+  /** Aborts the request. */
   signal?: AbortSignal;
+  /** MIME type of the object the upload creates. */
   contentType?: string;
+  /** User metadata of the object the upload creates. */
   metadata?: Record<string, string>;
 }
 
@@ -159,6 +220,7 @@ export interface Provider {
   readonly name: string;
   /** URI schemes this provider serves. */
   readonly schemes: readonly string[];
+  /** What this provider supports; methods outside it throw `UnsupportedOperationError`. */
   readonly capabilities: Readonly<Capabilities>;
 
   /** Size, validators and metadata of one object. @throws NotFoundError */

@@ -15,6 +15,7 @@ export class DownloadCapError extends DownloadCapExceededError {
   readonly used: number;
   /** Bytes the transfer asked for (undefined: unknown size). */
   readonly requested: number | undefined;
+  /** The cap mode that refused or stopped the transfer. */
   readonly mode: CapMode;
 
   constructor(
@@ -35,6 +36,7 @@ export class DownloadCapError extends DownloadCapExceededError {
     this.mode = fields.mode;
   }
 
+  /** The error's JSON form plus `cap`, `used`, `requested` and `mode`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), cap: this.cap, used: this.used, requested: this.requested, mode: this.mode };
   }
@@ -70,6 +72,7 @@ export class DownloadReservation {
   /** @internal Created by {@link DownloadMeter.reserve}. */
   constructor(
     private readonly meter: DownloadMeter,
+    /** The decision this reservation was taken for. */
     readonly decision: RouteDecision,
     bytes: number | undefined,
     private readonly policy: ResolvedRoutePolicy,

@@ -18,6 +18,7 @@ export type S3FailureKind =
 
 /** A failure reduced to what the fallback table reads. */
 export interface S3Failure {
+  /** The row of {@link FALLBACK_TABLE} that applies. */
   kind: S3FailureKind;
   /** The bucket's real region, when the error carried it (`x-amz-bucket-region`, `Region`). */
   region?: string;
@@ -28,13 +29,41 @@ export interface S3Failure {
 /** What the transfer engine should do after an S3 read failed (its retries already exhausted). */
 export type FallbackAdvice =
   /** Read from the mirror instead: `decision` is the re-routed one (emit it, and `warning`). */
-  | { action: 'fallback'; decision: RouteDecision; code: ReasonCode; warning: string }
+  | {
+      /** Read the mirror. */
+      action: 'fallback';
+      /** The decision re-routed to the mirror. */
+      decision: RouteDecision;
+      /** The new deciding reason (`S3_ACCESS_DENIED`, `S3_NOT_FOUND`, …). */
+      code: ReasonCode;
+      /** What to tell the user (secret-free). */
+      warning: string;
+    }
   /** The bucket is elsewhere: tell the router (`learnBucketRegion`) and decide again. */
-  | { action: 'redecide'; bucket: string; region: string; warning: string }
+  | {
+      /** Learn the region and decide again. */
+      action: 'redecide';
+      /** The bucket whose region was learnt. */
+      bucket: string;
+      /** The bucket's real region, from the error. */
+      region: string;
+      /** What to tell the user. */
+      warning: string;
+    }
   /** Refresh the credentials once (`ResolveContext.forceRefresh`) and retry the same route. */
-  | { action: 'refresh-credentials'; warning: string }
+  | {
+      /** Refresh the credentials and retry. */
+      action: 'refresh-credentials';
+      /** What to tell the user. */
+      warning: string;
+    }
   /** Give up: rethrow the original error. */
-  | { action: 'throw'; why: string };
+  | {
+      /** Rethrow the original error. */
+      action: 'throw';
+      /** Why there is no fallback, in words. */
+      why: string;
+    };
 
 /** What the caller knows beyond the error. */
 export interface FallbackContext {
@@ -48,6 +77,7 @@ export interface FallbackContext {
 
 /** One row of the runtime fallback table. */
 export interface FallbackRow {
+  /** The failure this row is for. */
   kind: S3FailureKind;
   /** What happens, in words (`stowage plan` prints the table). */
   action: string;

@@ -34,6 +34,7 @@ const prefixKey = (key: string) => (key === '' || key.endsWith('/') ? key : `${k
  * percent-encoded per segment in URLs.
  */
 export class MirrorMap implements MirrorResolver {
+  /** Cited in reasons as the mirror's source. */
   readonly name = 'mapping';
   private readonly pairs: ParsedPair[];
 
@@ -55,6 +56,7 @@ export class MirrorMap implements MirrorResolver {
     this.pairs.sort((a, b) => b.s3.key.length - a.s3.key.length || b.http.key.length - a.http.key.length);
   }
 
+  /** The mirror URL under the longest matching `s3` prefix, or undefined. */
   toHttp(s3: StorageUri): string | undefined {
     if (s3.scheme !== 's3') return undefined;
     const pair = this.pairs.find((p) => p.s3.bucket === s3.bucket && s3.key.startsWith(p.s3.key));
@@ -62,6 +64,7 @@ export class MirrorMap implements MirrorResolver {
     return formatUri(withKey(pair.http, pair.http.key + s3.key.slice(pair.s3.key.length)));
   }
 
+  /** The S3 object under the longest matching `http` prefix, or undefined. */
   toS3(http: StorageUri): StorageUri | undefined {
     if (http.scheme !== 'http' && http.scheme !== 'https') return undefined;
     const pair = this.pairs

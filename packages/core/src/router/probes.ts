@@ -7,6 +7,7 @@ import type { BucketFacts, CredentialFacts, DataLocation, EnvironmentFacts } fro
  * about a second even when nothing listens (IMDS outside EC2).
  */
 export interface EnvironmentProbe {
+  /** The facts; a failure reads as `cloud: 'unknown'` to the Router. */
   probe(signal?: AbortSignal): Promise<EnvironmentFacts>;
 }
 
@@ -16,12 +17,15 @@ export interface EnvironmentProbe {
  * bucket).
  */
 export interface DataLocator {
+  /** S3 location and mirror of `uri`. @throws InvalidArgumentError for a scheme that is not routed. */
   locate(uri: StorageUri): DataLocation | Promise<DataLocation>;
+  /** Region and requester-pays of a bucket; a failure reads as unknown to the Router. */
   bucketFacts(bucket: string, signal?: AbortSignal): Promise<BucketFacts>;
 }
 
 /** Whether AWS credentials resolve; see {@link credentialAvailability}. */
 export interface CredentialsProbe {
+  /** Whether AWS keys resolve; a failure reads as "none" to the Router. */
   check(signal?: AbortSignal): Promise<CredentialFacts>;
 }
 

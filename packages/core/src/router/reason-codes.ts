@@ -48,6 +48,8 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 
 /** Why a decision was made: a stable code and one human sentence (never a secret). */
 export interface RouteReason {
+  /** Stable code to match on. */
   code: ReasonCode;
+  /** The facts behind it, in one sentence. */
   message: string;
 }

@@ -23,6 +23,7 @@ export interface CostEstimate {
  * engine emits it as `routed`. Secret-free, JSON-serialisable.
  */
 export interface RouteDecision {
+  /** `s3` reads the object from S3; `http` reads its HTTPS mirror (or the URL asked for). */
   route: 's3' | 'http';
   /** The URI to read: `s3://bucket/key` or the mirror's `https://…`. */
   uri: string;
@@ -35,13 +36,19 @@ export interface RouteDecision {
   /** Whether the bytes count against the download cap (S3 cross-region, internet, or requester pays). */
   metered: boolean;
   /** The mirror a failed S3 read may fall back to (present when the policy allows fallback). */
-  fallback?: { route: 'http'; uri: string };
+  fallback?: {
+    /** Always `http`. */
+    route: 'http';
+    /** The mirror URL. */
+    uri: string;
+  };
   /** The deciding reason first, then supplementary ones. */
   reasons: RouteReason[];
   /** What the user should know (cross-region refused, no mirror, region unknown…). */
   warnings: string[];
   /** Object size, when known. */
   size?: number;
+  /** For metered S3 reads when the policy sets prices (`costPerGiB`). */
   costEstimate?: CostEstimate;
   /** The facts the decision was made from. */
   facts: RouteFacts;

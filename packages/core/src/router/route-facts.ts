@@ -22,6 +22,7 @@ export interface PlatformAccount {
 
 /** Where this process runs. */
 export interface EnvironmentFacts {
+  /** Whether this process runs in AWS. */
   cloud: CloudPresence;
   /** The physical region, when known. An unknown region never matches a bucket's region. */
   region?: string;
@@ -35,8 +36,11 @@ export interface EnvironmentFacts {
 
 /** An object's S3 location. */
 export interface S3Location {
+  /** Bucket name. */
   bucket: string;
+  /** Object key. */
   key: string;
+  /** Object version, when the URI named one. */
   versionId?: string;
   /** `s3://bucket/key`, as the S3 provider reads it. */
   uri: string;
@@ -46,15 +50,22 @@ export interface S3Location {
 export interface DataLocation {
   /** The URI the caller asked for. */
   requested: string;
+  /** The object's S3 location, when it has one. */
   s3?: S3Location;
   /** The object's HTTP(S) mirror, if one is known; `source` names the mapping that produced it. */
-  mirror?: { url: string; source: string };
+  mirror?: {
+    /** The mirror URL to read. */
+    url: string;
+    /** The resolver's `name` (`mapping`, …), or `requested` when the caller asked for the URL itself. */
+    source: string;
+  };
   /** Size in bytes, when a catalog or a stat told it (used for the cap and the cost estimate). */
   size?: number;
 }
 
 /** What is known about a bucket. */
 export interface BucketFacts {
+  /** Bucket name. */
   bucket: string;
   /** The bucket's region, when known. */
   region?: string;
@@ -62,23 +73,31 @@ export interface BucketFacts {
   regionSource: string;
   /** True when requesters pay for requests and transfer; undefined when unknown. */
   requesterPays?: boolean;
+  /** Where `requesterPays` came from: `metadata`, `GetBucketRequestPayment`, … */
   requesterPaysSource?: string;
+  /** A line for `explain` (why a probe failed or said nothing). */
   detail?: string;
 }
 
 /** Whether AWS credentials resolve (only the source's name, never a secret). */
 export interface CredentialFacts {
+  /** True when AWS keys resolve (bearer or basic credentials do not count). */
   available: boolean;
   /** Name of the source that produced them (`env`, `shared-credentials-file`, …). */
   source?: string;
+  /** A line for `explain` (why none are available; never a secret). */
   detail?: string;
 }
 
 /** Everything {@link route} decides from. Only `data` is required: missing facts count as unknown. */
 export interface RouteFacts {
+  /** Where the object can be read from. */
   data: DataLocation;
+  /** Where this process runs; absent reads as "not in AWS". */
   environment?: EnvironmentFacts;
+  /** The S3 bucket's region and requester-pays status; absent reads as unknown. */
   bucket?: BucketFacts;
+  /** Whether AWS credentials resolve; absent reads as "none". */
   credentials?: CredentialFacts;
 }
 

@@ -41,13 +41,21 @@ export interface RoutePolicy {
 
 /** A policy with its defaults applied and checked. */
 export interface ResolvedRoutePolicy {
+  /** S3 reads across regions are allowed. */
   allowCrossRegion: boolean;
+  /** Paying for requester-pays reads is allowed. */
   allowRequesterPays: boolean;
+  /** Use the HTTPS mirror whenever one exists. */
   preferHttp: boolean;
+  /** `http`: a failed S3 read may fall back to the mirror; `none`: it fails. */
   fallback: 'http' | 'none';
+  /** Metered bytes allowed; undefined means no cap. */
   downloadCap: number | undefined;
+  /** How the cap stops transfers. */
   capMode: CapMode;
+  /** Over the cap: fail with `DownloadCapExceededError` or read the mirror. */
   capAction: 'fail' | 'http';
+  /** Prices for cost estimates; undefined means no estimate. */
   costPerGiB: number | CostRates | undefined;
 }
 

@@ -18,6 +18,7 @@ export class RouteRefusedError extends PermissionDeniedError {
     this.reasons = reasons;
   }
 
+  /** The error's JSON form plus `reasons`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), reasons: this.reasons };
   }

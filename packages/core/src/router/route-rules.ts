@@ -309,16 +309,21 @@ const RULES: readonly Rule[] = [
 
 /** How one rule fared, for {@link explainFacts}. */
 export interface RuleStep {
+  /** The rule, by the reason code it gives when it decides. */
   code: ReasonCode;
+  /** `matched` (this rule decided), `no match`, or `not reached` (an earlier rule decided). */
   outcome: 'matched' | 'no match' | 'not reached';
-  /** The facts the rule looked at, in one sentence. */
+  /** The facts the rule looked at, in one sentence (empty when not reached). */
   facts: string;
 }
 
 /** A decision (or refusal) with the trace of every rule. */
 export interface RuleTrace {
+  /** The decision; exactly one of `decision` and `refused` is set. */
   decision?: RouteDecision;
+  /** Set when no route is allowed; `route()` throws it. */
   refused?: RouteRefusedError;
+  /** Every rule, in table order. */
   steps: RuleStep[];
 }
 

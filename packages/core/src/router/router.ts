@@ -45,23 +45,40 @@ export interface RouterOptions {
 export interface DecideOptions {
   /** Object size in bytes (from a stat or a catalog), for the cap and the cost estimate. */
   size?: number;
+  /** Checked between fact probes; the probes themselves are shared and cached, so they are not cancelled. */
   signal?: AbortSignal;
 }
 
 /** What `explainRoute` returns for `stowage plan`: the decision (or refusal) and every rule's outcome. */
 export interface RouteExplanation {
+  /** The URI asked about. */
   requested: string;
+  /** The decision, unless the read was refused. */
   decision?: RouteDecision;
-  refused?: { code: string; message: string; hint?: string; reasons: RouteReason[] };
+  /** Why no route is allowed (what `decide` would throw as `RouteRefusedError`). */
+  refused?: {
+    /** The error code (`PermissionDenied`). */
+    code: string;
+    /** The refusal in one sentence. */
+    message: string;
+    /** What to change to get a route. */
+    hint?: string;
+    /** The reasons, deciding one first. */
+    reasons: RouteReason[];
+  };
   /** Every rule of the table, in order, with the facts it looked at. */
   steps: RuleStep[];
+  /** The facts gathered for the decision. */
   facts: RouteFacts;
+  /** The policy applied, defaults filled in. */
   policy: ResolvedRoutePolicy;
 }
 
 /** A decision admitted under the download cap, with the reservation the transfer must settle. */
 export interface Admission {
+  /** The decision to follow (re-routed to the mirror when the cap sent it there). */
   decision: RouteDecision;
+  /** `record` bytes as they move, then `commit` on success or `release` on failure. */
   reservation: DownloadReservation;
 }
 
@@ -77,6 +94,7 @@ export interface Admission {
  * ```
  */
 export class Router {
+  /** Counts metered bytes against the download cap, across every transfer of the Storage. */
   readonly meter: DownloadMeter;
   private readonly environmentProbe: EnvironmentProbe;
   private readonly locator: DataLocator;

@@ -5,7 +5,9 @@ import type { BucketFacts, DataLocation } from './route-facts.js';
 
 /** What a deployment declares about a bucket (from open-data-registry, a catalog, …). */
 export interface DeclaredBucket {
+  /** The bucket's region (`us-west-2`). */
   region?: string;
+  /** Whether requesters pay for requests and transfer. */
   requesterPays?: boolean;
 }
 
@@ -40,10 +42,12 @@ export class StaticDataLocator implements DataLocator {
     this.buckets = options.buckets ?? {};
   }
 
+  /** S3 location and mirror through the mappings. @throws InvalidArgumentError for other schemes. */
   locate(uri: StorageUri): DataLocation {
     return locateThroughMirrors(uri, this.mirrors);
   }
 
+  /** The declared facts (source `metadata`); an undeclared bucket's are unknown. */
   async bucketFacts(bucket: string): Promise<BucketFacts> {
     const declared = Object.hasOwn(this.buckets, bucket) ? this.buckets[bucket] : undefined;
     const facts: BucketFacts = { bucket, regionSource: declared?.region ? 'metadata' : 'unknown' };

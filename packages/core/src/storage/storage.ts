@@ -40,6 +40,7 @@ export class Storage {
   private readonly byScheme = new Map<string, Provider>();
   /** Providers as registered, after layers. */
   readonly providers: readonly Provider[];
+  /** The settings it was built with (layers, credentials, router, tree concurrency). */
   readonly config: StorageConfig;
   private readonly allEvents = new Subject<TransferEvent>();
   /** Every event of every transfer this storage runs, tree members included. */
@@ -195,7 +196,7 @@ export class Storage {
 
   /**
    * Move one object: copy, verify, then delete the source. The source is deleted only after the
-   * copy is verified, and kept when the overwrite policy left an existing, different destination.
+   * copy is verified, and kept when `overwrite: 'never'` found the destination already there.
    */
   move(source: UriLike, destination: UriLike, options: CopyOptions = {}): Transfer<CopyResult> {
     const { src, dst } = this.resolvePair(source, destination);

@@ -22,9 +22,13 @@ import type { TransferStrategy } from './transfer-events.js';
 
 /** Both ends of a single-object copy, already resolved to providers. */
 export interface CopyEnds {
+  /** The object to copy. */
   source: StorageUri;
+  /** The object to create or replace. */
   destination: StorageUri;
+  /** Serves the source's scheme. */
   sourceProvider: Provider;
+  /** Serves the destination's scheme (the same object as `sourceProvider` allows a server-side copy). */
   destinationProvider: Provider;
 }
 

@@ -14,9 +14,12 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Parts in flight at once for ranged downloads and multipart uploads. Default 4. */
   concurrency?: number;
-  /** Part size for ranged downloads and multipart uploads. Default 8 MiB (S3 minimum 5 MiB). */
+  /**
+   * Part size in bytes for ranged downloads and multipart uploads, grown to keep within 10,000 parts.
+   * Default: 8 MiB for uploads (at least 5 MiB, S3's minimum); downloads pick 8 to 64 MiB by size.
+   */
   partSize?: number;
-  /** Objects at least this big go in parallel parts. Default 16 MiB. */
+  /** Objects of at least this many bytes go in parallel parts. Default 16 MiB. */
   multipartThreshold?: number;
   /** Digest the data must have (e.g. a published SHA-256); a mismatch fails and keeps nothing. */
   checksum?: Checksums;
@@ -29,18 +32,24 @@ export interface CopyOptions {
   verifySourceDigest?: boolean;
   /** Resume an interrupted download/upload from its saved state. Default true. */
   resume?: boolean;
-  /** Directory for resume state of multipart uploads. Default `$XDG_CACHE_HOME/stowage/uploads`. */
+  /** Directory for multipart upload resume state. Default `$XDG_CACHE_HOME/stowage/uploads` (`~/.cache/…`). */
   stateDir?: string;
-  /** Per-part retry policy (a `retry` event is emitted for each retry). */
+  /**
+   * Retry policy: per part for ranged downloads and multipart uploads, else for the whole copy (a
+   * `retry` event is emitted for each retry).
+   */
   retry?: RetryOptions;
   /**
-   * fsync downloaded files before renaming them into place (survives a power loss, costs time on
-   * large files). Default false, like rsync and rclone.
+   * fsync files written by a ranged download before renaming them into place (survives a power
+   * loss, costs time on large files). Streamed and server-side copies are not fsynced. Default
+   * false, like rsync and rclone.
    */
   durable?: boolean;
   /** Force streaming (no server-side copy, no parts). */
   forceStream?: boolean;
+  /** MIME type for the destination. Default: the source's (where the destination stores one). */
   contentType?: string;
+  /** User metadata for the destination. Default: the source's (where the destination stores it). */
   metadata?: Record<string, string>;
   /**
    * Route policy for reading `s3://` sources when the storage has a router (cross-region,
@@ -63,15 +72,21 @@ export interface CopyTreeOptions extends CopyOptions {
 
 /** What a single-object copy returns. */
 export interface CopyResult {
+  /** Source URI, display form (no secrets). */
   source: string;
+  /** Destination URI, display form (no secrets). */
   destination: string;
+  /** Bytes copied (0 when skipped). */
   bytes: number;
+  /** How the bytes moved: a {@link TransferStrategy}, or `skip`. */
   strategy: string;
   /** What was verified (`size`, `sha256`, …). */
   verified: string[];
   /** Set when the overwrite policy skipped the copy. */
   skipped?: 'exists' | 'same';
+  /** SHA-256 (base64) of the bytes written, when computed. */
   sha256?: string;
+  /** Wall time of the copy, in ms. */
   durationMs: number;
   /** The router's decision, when the source was routed (S3 or its HTTPS mirror). */
   decision?: RouteDecision;
@@ -79,20 +94,43 @@ export interface CopyResult {
 
 /** What a tree copy returns. */
 export interface CopyTreeResult {
+  /** Files copied, directory markers included (with `dryRun`: files that would be). */
   files: number;
+  /** Files the overwrite policy skipped. */
   skipped: number;
+  /** Files that failed. */
   failed: number;
+  /** Bytes copied (with `dryRun`: bytes that would be). */
   bytes: number;
   /** Up to 100 failures, for the report; the transfer rejects with the first. */
-  failures: Array<{ source: string; code: string; message: string }>;
+  failures: Array<{
+    /** The failed file's source URI, display form. */
+    source: string;
+    /** The error's code (`Error` when it has none). */
+    code: string;
+    /** The error's message. */
+    message: string;
+  }>;
+  /** Whether this was a dry run (nothing moved). */
   dryRun: boolean;
   /** With dryRun: the planned copies (bounded to the first 10,000). */
-  planned?: Array<{ source: string; destination: string; bytes: number }>;
+  planned?: Array<{
+    /** Source URI, display form. */
+    source: string;
+    /** Destination URI, display form. */
+    destination: string;
+    /** Size of the source in bytes, as listed. */
+    bytes: number;
+  }>;
+  /** Wall time of the tree copy, in ms. */
   durationMs: number;
 }
 
+/** Part size of multipart uploads unless the caller sets one: 8 MiB. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** Objects of at least this many bytes go in parallel parts unless the caller says otherwise: 16 MiB. */
 export const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+/** Most parts one multipart upload may have (S3's limit). */
 export const MAX_PARTS = 10_000;
 
 /** A part size no smaller than asked and big enough to keep a `size`-byte object within 10,000 parts. */

@@ -10,9 +10,13 @@ import { runPool } from './worker-pool.js';
 
 /** Both ends of a tree copy. */
 export interface TreeEnds {
+  /** The prefix to copy from (treated as ending in `/`). */
   source: StorageUri;
+  /** The prefix to copy to; it must not overlap the source. */
   destination: StorageUri;
+  /** Serves the source's scheme; it lists the tree. */
   sourceProvider: Provider;
+  /** Serves the destination's scheme; it receives directory markers. */
   destinationProvider: Provider;
 }
 

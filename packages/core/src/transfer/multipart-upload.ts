@@ -28,22 +28,39 @@ interface UploadState {
 
 /** Inputs of {@link multipartUpload}. */
 export interface MultipartUploadInput {
+  /** The object to copy. */
   source: StorageUri;
+  /** The source's provider; it must honour `range`. */
   sourceProvider: Provider;
+  /** The source's stat: the size to plan parts for, the ETag reads are conditional on. */
   sourceStat: ObjectStat;
+  /** The object to create. */
   destination: StorageUri;
+  /** The destination's provider; it must have the multipart hooks. */
   destinationProvider: Provider;
+  /** Bytes per part (the caller keeps it within the backend's limits). */
   partSize: number;
+  /** Parts in flight at once (at least 1). */
   concurrency: number;
+  /** Save the upload id and finished parts, and continue a saved upload of the same source. */
   resume: boolean;
+  /** On failure keep the upload and its state for a rerun, instead of aborting it. */
   keepPartialOnFailure: boolean;
+  /** Where resume state lives. Default {@link defaultStateDir}. */
   stateDir?: string;
+  /** MIME type of the new object. */
   contentType?: string;
+  /** User metadata of the new object. */
   metadata?: Record<string, string>;
+  /** Aborts every part; the upload is aborted on the server and this rejects with `AbortedError`. */
   signal: AbortSignal;
+  /** Told the bytes sent (and, after a failed attempt, the bytes taken back). */
   meter: ProgressMeter;
+  /** Retry policy of each part. */
   retry?: RetryOptions;
+  /** Told before each part retry. */
   onRetry: (notice: RetryNotice) => void;
+  /** Told about things that did not stop the upload (`resume-discarded`). */
   onWarning: (code: string, message: string) => void;
 }
 
@@ -67,9 +84,16 @@ export function uploadStatePath(stateDir: string, source: StorageUri, destinatio
  * Upload id and finished parts are saved, so a rerun after a crash continues the upload; a
  * failure or cancel aborts it so no parts linger (and are billed) on the server.
  */
-export async function multipartUpload(
-  input: MultipartUploadInput,
-): Promise<{ bytes: number; etag?: string; versionId?: string; verified: string[] }> {
+export async function multipartUpload(input: MultipartUploadInput): Promise<{
+  /** Bytes uploaded (the source's size). */
+  bytes: number;
+  /** ETag of the new object, when the backend gave one. */
+  etag?: string;
+  /** Version id of the new object, on versioned stores. */
+  versionId?: string;
+  /** `size` when the backend reported the object's size and it matched; else empty. */
+  verified: string[];
+}> {
   const {
     sourceProvider: sp,
     destinationProvider: dp,

@@ -1,7 +1,10 @@
 /** One part of an object: inclusive byte offsets and a 1-based number. */
 export interface Part {
+  /** Part number, from 1. */
   number: number;
+  /** Offset of the first byte. */
   start: number;
+  /** Offset of the last byte (inclusive). */
   end: number;
 }
 

@@ -1,22 +1,29 @@
 /** Options of {@link ProgressMeter}. */
 export interface ProgressMeterOptions {
+  /** Total bytes, when known; reports then carry it and an ETA. */
   totalBytes?: number;
   /** Minimum time between two reports. Default 100 ms (about 10 per second). */
   intervalMs?: number;
+  /** Clock in ms, for tests. Default `Date.now`. */
   now?: () => number;
 }
 
 /** A progress report. */
 export interface ProgressReport {
+  /** Bytes counted so far. */
   bytes: number;
+  /** Total bytes, when known. */
   totalBytes?: number;
+  /** Bytes per second, smoothed, rounded. */
   rate: number;
+  /** Seconds left at the current rate, when the total is known and the rate is above 0. */
   etaSeconds?: number;
 }
 
 /**
  * Turns a stream of byte counts into throttled reports with a smoothed rate and an ETA. Parts
- * finishing out of order only ever add bytes, so counts never go backwards.
+ * finishing out of order only ever add bytes; a failed attempt subtracts what it had counted, so a
+ * retry is not counted twice (the count then goes back).
  */
 export class ProgressMeter {
   private bytes = 0;

@@ -28,19 +28,33 @@ interface DownloadState {
 
 /** Inputs of {@link rangedDownload}. */
 export interface RangedDownloadInput {
+  /** The source's provider; it must honour `range` (and `ifMatch`, where it enforces it). */
   provider: Provider;
+  /** The object to download. */
   source: StorageUri;
+  /** Its stat: the size to plan parts for and the ETag every part read is conditional on. */
   sourceStat: ObjectStat;
+  /** Local file to create; its directory is created when missing. */
   destinationPath: string;
+  /** Bytes per ranged read. */
   partSize: number;
+  /** Parts in flight at once (at least 1). */
   concurrency: number;
+  /** Digests the file must have; hashed in order as parts land. */
   expected?: Checksums;
+  /** Continue a partial file left by a crash when the object is unchanged. */
   resume: boolean;
+  /** On failure keep the partial file and its state for a rerun, instead of deleting them. */
   keepPartialOnFailure: boolean;
+  /** Aborts every part read; the download rejects with `AbortedError`. */
   signal: AbortSignal;
+  /** Told the bytes written (and, after a failed attempt, the bytes taken back). */
   meter: ProgressMeter;
+  /** Retry policy of each part. */
   retry?: RetryOptions;
+  /** Told before each part retry. */
   onRetry: (notice: RetryNotice) => void;
+  /** Told about things that did not stop the download (`resume-discarded`). */
   onWarning: (code: string, message: string) => void;
   /** fsync the file before the rename, so a power loss cannot leave a renamed but empty file. */
   durable?: boolean;
@@ -49,7 +63,12 @@ export interface RangedDownloadInput {
 const WRITE_BLOCK = 1024 * 1024;
 
 /** Where the partial file and its state live: beside the destination, hidden from listings. */
-export function partialPaths(destinationPath: string): { partial: string; state: string } {
+export function partialPaths(destinationPath: string): {
+  /** The partial file, beside the destination. */
+  partial: string;
+  /** The resume state of that file (`<partial>.json`). */
+  state: string;
+} {
   const partial = join(
     dirname(destinationPath),
     `${TEMP_MARKER}resume-${basename(destinationPath).slice(0, 120)}`,
@@ -63,9 +82,14 @@ export function partialPaths(destinationPath: string): { partial: string; state:
  * at the start, so an object that changes mid-download fails instead of splicing two versions. A
  * partial file left by a crash is resumed when the object is unchanged.
  */
-export async function rangedDownload(
-  input: RangedDownloadInput,
-): Promise<{ bytes: number; sha256?: string; verified: string[] }> {
+export async function rangedDownload(input: RangedDownloadInput): Promise<{
+  /** Bytes downloaded (the object's size). */
+  bytes: number;
+  /** SHA-256 (base64) of the file, when the expected digests included it. */
+  sha256?: string;
+  /** What was verified: `size`, then the digests compared. */
+  verified: string[];
+}> {
   const { provider, source, sourceStat, destinationPath, signal, meter } = input;
   const size = sourceStat.size;
   const where = displayUri(source);

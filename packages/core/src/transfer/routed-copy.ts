@@ -11,12 +11,17 @@ import type { TransferContext } from './transfer.js';
 
 /** What a routed copy needs from the storage. */
 export interface RoutedCopyInput {
+  /** Decides the route and meters the download cap. */
   router: Router;
+  /** The `s3://` object asked for. */
   source: StorageUri;
+  /** The object to create or replace (never routed). */
   destination: StorageUri;
   /** Resolve providers for a pair of URIs (the decision may switch the source to the mirror). */
   ends(source: StorageUri, destination: StorageUri): CopyEnds;
+  /** The copy's options, as for an unrouted copy. */
   options: CopyOptions;
+  /** Overrides of the router's policy for this copy. */
   policy?: RoutePolicy;
 }
 

@@ -18,25 +18,35 @@ export interface TransferEventBase {
 
 /** The transfer was accepted and waits for a slot. */
 export interface QueuedEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'queued';
+  /** Source URI, display form (no secrets). */
   source: string;
+  /** Destination URI, display form (no secrets). */
   destination: string;
 }
 /** Bytes are about to move. */
 export interface StartedEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'started';
+  /** Source URI, display form (no secrets). */
   source: string;
+  /** Destination URI, display form (no secrets). */
   destination: string;
   /** Total bytes, when known (tree transfers: unknown until the listing ends). */
   totalBytes?: number;
+  /** How the bytes will move. */
   strategy: TransferStrategy;
   /** `s3` or `http` when the router chose the route. */
   route?: string;
 }
 /** Throttled progress (about 10 per second per transfer). */
 export interface ProgressEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'progress';
+  /** Bytes moved so far (drops back when a failed attempt's bytes are discounted). */
   bytes: number;
+  /** Total bytes, when known. */
   totalBytes?: number;
   /** Bytes per second, smoothed. */
   rate: number;
@@ -45,22 +55,31 @@ export interface ProgressEvent extends TransferEventBase {
 }
 /** A part or request is being retried. */
 export interface RetryEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'retry';
+  /** The attempt about to start (2 for the first retry). */
   attempt: number;
   /** Error code and message that caused it (secret-free). */
   reason: string;
+  /** Backoff before the attempt, in ms. */
   delayMs: number;
+  /** What is retried (`read-part`, `upload-part`, `copy`, `stream-copy`). */
   operation: string;
 }
 /** Something the user should know that did not stop the transfer (a fallback, a skipped checksum). */
 export interface WarningEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'warning';
+  /** Stable code to match on (`resume-discarded`, a reason code such as `S3_NOT_FOUND`, …). */
   code: string;
+  /** What happened, in one sentence (secret-free). */
   message: string;
 }
 /** The router's decision for this object (emitted before any byte moves, and again after a fallback). */
 export interface RoutedEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'routed';
+  /** `s3` reads from S3, `http` from the HTTPS mirror. */
   route: 's3' | 'http';
   /** What will be read. */
   uri: string;
@@ -70,16 +89,33 @@ export interface RoutedEvent extends TransferEventBase {
   reasons: readonly string[];
   /** The stable reason codes alone (`SAME_REGION`, `CROSS_REGION_NOT_ALLOWED`, …). */
   reasonCodes: readonly string[];
+  /** What the user should know about the route (no mirror, region unknown, …). */
   warnings: readonly string[];
+  /** Whether the S3 requests carry `x-amz-request-payer: requester`. */
   requesterPays: boolean;
   /** Whether the bytes count against the download cap. */
   metered: boolean;
-  costEstimate?: { usdPerGiB: number; basis: string; bytes?: number; usd?: number; chargedTo: string };
+  /** The decision's cost estimate (metered S3 reads, when the policy sets prices). */
+  costEstimate?: {
+    /** The price used, USD per GiB. */
+    usdPerGiB: number;
+    /** Which price applied: `same-region`, `cross-region` or `internet`. */
+    basis: string;
+    /** Bytes, when the size is known. */
+    bytes?: number;
+    /** Estimated USD, when the size is known. */
+    usd?: number;
+    /** Who AWS bills: `requester` or `bucket-owner`. */
+    chargedTo: string;
+  };
 }
 /** The transfer finished and was verified (or skipped by the overwrite policy). */
 export interface CompletedEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'completed';
+  /** Bytes copied (0 when skipped). */
   bytes: number;
+  /** Wall time of the transfer, in ms. */
   durationMs: number;
   /** SHA-256 (base64) of what was written, when computed. */
   sha256?: string;
@@ -90,16 +126,31 @@ export interface CompletedEvent extends TransferEventBase {
 }
 /** The transfer failed; nothing partial was left. */
 export interface FailedEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'failed';
-  error: { code: string; message: string; retryable: boolean };
+  /** The error the transfer rejects with, reduced to plain fields. */
+  error: {
+    /** The error's code (`Error` when it has none). */
+    code: string;
+    /** The error's message. */
+    message: string;
+    /** Whether running the transfer again may succeed. */
+    retryable: boolean;
+  };
 }
 /** Aggregate counts of a tree transfer, after each file settles. */
 export interface TreeProgressEvent extends TransferEventBase {
+  /** Discriminant of {@link TransferEvent}. */
   type: 'tree-progress';
+  /** Files selected from the listing so far. */
   filesQueued: number;
+  /** Files copied (with `dryRun`: planned). */
   filesDone: number;
+  /** Files the overwrite policy skipped. */
   filesSkipped: number;
+  /** Files that failed. */
   filesFailed: number;
+  /** Bytes of the files done. */
   bytesDone: number;
   /** True once the source listing has been read to the end. */
   listingComplete: boolean;

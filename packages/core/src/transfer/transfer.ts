@@ -3,8 +3,11 @@ import type { TransferEvent } from './transfer-events.js';
 
 /** The pieces a transfer body gets: how to emit events and the signal to honour. */
 export interface TransferContext {
+  /** The transfer's id, stamped on every event. */
   id: string;
+  /** Emit an event; `transferId`, `at` and `parentId` are filled in. */
   emit(event: DistributiveOmit<TransferEvent, 'transferId' | 'at'>): void;
+  /** Fires on `cancel()` or when the caller's signal fires. */
   signal: AbortSignal;
 }
 
@@ -18,6 +21,7 @@ let counter = 0;
  * transfer sees every event, `queued` included.
  */
 export class Transfer<R> implements PromiseLike<R> {
+  /** Unique within the process (`t<counter>-<time>`); events carry it as `transferId`. */
   readonly id: string;
   /** Every event of this transfer, completing when it settles. */
   readonly events$: Observable<TransferEvent>;
@@ -57,6 +61,7 @@ export class Transfer<R> implements PromiseLike<R> {
     this.controller.abort(reason);
   }
 
+  /** Like `Promise.then`, on {@link done}: this is what makes a Transfer awaitable. */
   // biome-ignore lint/suspicious/noThenProperty: a Transfer is deliberately awaitable
   then<A = R, B = never>(
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,

@@ -10,13 +10,17 @@ export type ProfileSettings = Record<string, IniValue>;
 
 /** A config file mapped the way botocore's `build_profile_map` maps it. */
 export interface ProfileMap {
+  /** `[profile NAME]` sections, and `[default]`, by name. */
   profiles: Record<string, ProfileSettings>;
+  /** `[sso-session NAME]` sections, by name. */
   ssoSessions: Record<string, ProfileSettings>;
+  /** `[services NAME]` sections (per-service endpoint settings), by name. */
   services: Record<string, ProfileSettings>;
 }
 
 /** Everything the AWS sources read from disk and the environment for one resolution. */
 export interface AwsConfigSnapshot {
+  /** The environment variables, home and working directory this resolution reads. */
   environment: AwsEnvironment;
   /** The profile in effect (`default` when none was named). */
   profileName: string;
@@ -24,7 +28,9 @@ export interface AwsConfigSnapshot {
   profileFrom: 'explicit' | 'AWS_DEFAULT_PROFILE' | 'AWS_PROFILE' | undefined;
   /** True when the profile was given explicitly (botocore then skips the environment variables). */
   profileExplicit: boolean;
+  /** The config file: `AWS_CONFIG_FILE`, else `~/.aws/config`, variables and `~` expanded. */
   configPath: string;
+  /** The credentials file: `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`, expanded. */
   credentialsPath: string;
   /** The config file as a profile map; undefined when the file does not exist. */
   configFile: ProfileMap | undefined;

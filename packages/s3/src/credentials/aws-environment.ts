@@ -3,8 +3,11 @@ import type { ResolveContext } from '@stowage/core';
 
 /** The environment and home directory one resolution reads: from the context, never leaking between calls. */
 export interface AwsEnvironment {
+  /** Environment variables: the context's, else `process.env`. */
   env: Record<string, string | undefined>;
+  /** Home directory: the context's, else `HOME`, else the OS's. */
   homedir: string;
+  /** Working directory: the context's, else the process's. */
   cwd: string;
 }
 

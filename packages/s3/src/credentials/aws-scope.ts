@@ -5,7 +5,14 @@ import type { StsCallOptions } from './sts-calls.js';
 /** Options of the boto3-order AWS chain. Each has a botocore default; override for tests or special hosts. */
 export interface AwsCredentialChainOptions {
   /** Keys given in code (boto3 `client(aws_access_key_id=..., ...)`); they win over every other source. */
-  explicit?: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string };
+  explicit?: {
+    /** `aws_access_key_id`; given without the secret key it fails with `PartialCredentialsError`. */
+    accessKeyId?: string;
+    /** `aws_secret_access_key`; given without the key id it fails with `PartialCredentialsError`. */
+    secretAccessKey?: string;
+    /** `aws_session_token` of temporary keys. */
+    sessionToken?: string;
+  };
   /** Default environment when the resolve context gives none (else `process.env`). */
   env?: Record<string, string | undefined>;
   /** Default home directory when the resolve context gives none (else `HOME`, else the OS's). */
@@ -20,7 +27,12 @@ export interface AwsCredentialChainOptions {
     budgetMs?: number;
   };
   /** Container credentials endpoint: per-attempt timeout (botocore: 2 s) and attempts (botocore: 3). */
-  container?: { timeoutMs?: number; attempts?: number };
+  container?: {
+    /** Timeout of one attempt, in ms. Default 2000. */
+    timeoutMs?: number;
+    /** Attempts in all, the first included. Default 3. */
+    attempts?: number;
+  };
   /** `credential_process`: kill the command after this long (botocore waits forever). Default 30 s. */
   processTimeoutMs?: number;
   /** STS calls (assume role, web identity). */
@@ -35,13 +47,17 @@ export interface AwsCredentialChainOptions {
 
 /** What one source step sees: the loaded files, the profile it resolves, and where to note why. */
 export interface AwsScope {
+  /** The shared files and environment, loaded for this step. */
   snapshot: AwsConfigSnapshot;
   /** The profile this step resolves (the selected one, or a `source_profile` in a role chain). */
   profileName: string;
   /** botocore's `disable_env_vars`: true for an explicit profile and inside `source_profile` chains. */
   disableEnvVars: boolean;
+  /** The chain's options. */
   options: AwsCredentialChainOptions;
+  /** Records a line for `explain()`; never pass a secret. */
   note: (line: string) => void;
+  /** The resolve context's signal, for network calls and child processes. */
   signal?: AbortSignal;
 }
 

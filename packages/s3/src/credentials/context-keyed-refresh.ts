@@ -8,7 +8,10 @@ import {
 
 const MAX_ENTRIES = 16;
 
-/** The parts of a context that change what an AWS source resolves. Secrets are hashed, never stored. */
+/**
+ * The parts of a context that change what an AWS source resolves. The key holds the `AWS_*`
+ * values as they are, secrets included (in memory only, as a Map key).
+ */
 function contextKey(context: ResolveContext): string {
   const env = context.env ?? process.env;
   const relevant = Object.keys(env)
@@ -24,6 +27,7 @@ function contextKey(context: ResolveContext): string {
  * or `profile`, and cached credentials of one must never answer for another.
  */
 export class ContextKeyedRefreshingSource implements CredentialSource {
+  /** The wrapped source's name. */
   readonly name: string;
   private readonly caches = new Map<string, RefreshingCredentialSource>();
 
@@ -34,6 +38,7 @@ export class ContextKeyedRefreshingSource implements CredentialSource {
     this.name = inner.name;
   }
 
+  /** Resolve through the cache of this context (16 contexts kept, the oldest dropped first). */
   resolve(context: ResolveContext = {}): Promise<Credentials | undefined> {
     const key = contextKey(context);
     let cache = this.caches.get(key);

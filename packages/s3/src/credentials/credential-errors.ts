@@ -25,6 +25,7 @@ export type AwsCredentialErrorKind =
 
 /** botocore `PartialCredentialsError`: a source holds one half of a key pair (names the variable or key). */
 export class PartialCredentialsError extends InvalidConfigError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'partial-credentials' as const;
   constructor(method: string, missing: string, options?: StowageErrorOptions) {
     super(`Partial credentials found in ${method}, missing: ${missing}`, { provider: method, ...options });
@@ -33,7 +34,9 @@ export class PartialCredentialsError extends InvalidConfigError {
 
 /** botocore `ProfileNotFound`: the selected profile exists in neither the config nor the credentials file. */
 export class AwsProfileNotFoundError extends ProfileNotFoundError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'profile-not-found' as const;
+  /** The profile name that was asked for. */
   readonly profile: string;
   constructor(profile: string, options?: StowageErrorOptions) {
     super(`The config profile (${profile}) could not be found`, {
@@ -46,7 +49,9 @@ export class AwsProfileNotFoundError extends ProfileNotFoundError {
 
 /** botocore `ConfigParseError`: an INI file configparser rejects (names the file, never its content). */
 export class ConfigParseError extends InvalidConfigError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'config-parse' as const;
+  /** The file that could not be parsed or read. */
   readonly path: string;
   constructor(path: string, detail: string, options?: StowageErrorOptions) {
     super(`Unable to parse config file: ${path} (${detail})`, { uri: path, ...options });
@@ -56,6 +61,7 @@ export class ConfigParseError extends InvalidConfigError {
 
 /** botocore `CredentialRetrievalError` raised by `credential_process` (exit status, bad JSON, version, timeout). */
 export class CredentialProcessError extends CredentialsNotFoundError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'credential-process' as const;
   constructor(detail: string, options?: StowageErrorOptions) {
     super(`Error when retrieving credentials from custom-process: ${detail}`, {
@@ -67,6 +73,7 @@ export class CredentialProcessError extends CredentialsNotFoundError {
 
 /** botocore `CredentialRetrievalError` from any other source (container endpoint, credential_source). */
 export class CredentialRetrievalError extends CredentialsNotFoundError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'credential-retrieval' as const;
   constructor(method: string, detail: string, options?: StowageErrorOptions) {
     super(`Error when retrieving credentials from ${method}: ${detail}`, { provider: method, ...options });
@@ -75,6 +82,7 @@ export class CredentialRetrievalError extends CredentialsNotFoundError {
 
 /** botocore `InfiniteLoopConfigError`: `source_profile` links form a cycle. */
 export class ProfileCycleError extends InvalidConfigError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'profile-cycle' as const;
   constructor(profile: string, visited: readonly string[], options?: StowageErrorOptions) {
     super(
@@ -86,11 +94,13 @@ export class ProfileCycleError extends InvalidConfigError {
 
 /** botocore `InvalidConfigError`: a profile is configured in a way botocore refuses. */
 export class AwsInvalidConfigError extends InvalidConfigError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'invalid-config' as const;
 }
 
 /** botocore `SSOTokenLoadError` / `UnauthorizedSSOTokenError` / `TokenRetrievalError`: log in again. */
 export class SsoTokenError extends AuthenticationRequiredError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'sso-token' as const;
   constructor(message: string, options?: StowageErrorOptions) {
     super(message, {
@@ -103,7 +113,9 @@ export class SsoTokenError extends AuthenticationRequiredError {
 
 /** A file a source was told to read is missing (web identity token, container token file). */
 export class CredentialFileNotFoundError extends NotFoundError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'file-not-found' as const;
+  /** The missing file. */
   readonly path: string;
   constructor(path: string, what: string, options?: StowageErrorOptions) {
     super(`No such file: ${path} (${what})`, { uri: path, ...options });
@@ -113,6 +125,7 @@ export class CredentialFileNotFoundError extends NotFoundError {
 
 /** botocore refuses a container credentials URL that is plain HTTP to a non-loopback, non-ECS/EKS host. */
 export class ContainerUriNotAllowedError extends InvalidConfigError {
+  /** Stable discriminant; see {@link AwsCredentialErrorKind}. */
   readonly kind = 'container-uri-not-allowed' as const;
   constructor(host: string, options?: StowageErrorOptions) {
     super(

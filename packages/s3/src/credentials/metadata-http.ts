@@ -3,7 +3,9 @@ import { request as httpsRequest } from 'node:https';
 
 /** A small HTTP answer from a metadata endpoint. */
 export interface MetadataResponse {
+  /** HTTP status code (0 when the server sent none). */
   status: number;
+  /** The body as UTF-8 text (at most 1 MiB; a larger answer is an error). */
   body: string;
 }
 

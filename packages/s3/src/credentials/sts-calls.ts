@@ -7,10 +7,15 @@ import { configuredEndpoint } from './service-endpoints.js';
 
 /** Parameters of an STS AssumeRole call, as botocore builds them from a profile. */
 export interface AssumeRoleParams {
+  /** The profile's `role_arn`. */
   RoleArn: string;
+  /** `role_session_name`, else {@link defaultRoleSessionName}. */
   RoleSessionName: string;
+  /** The profile's `external_id`. */
   ExternalId?: string;
+  /** The profile's `duration_seconds`: lifetime of the role credentials. */
   DurationSeconds?: number;
+  /** The profile's `mfa_serial`; the MFA code then comes from `mfaCodeProvider`. */
   SerialNumber?: string;
 }
 

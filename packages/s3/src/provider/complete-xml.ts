@@ -1,6 +1,8 @@
 /** One part as a presigned-multipart client reports it: its number and the `ETag` header of its PUT. */
 export interface CompletedPartInfo {
+  /** Part number, 1 to 10,000. */
   partNumber: number;
+  /** The `ETag` response header of the part's PUT, quotes included. */
   etag: string;
 }
 

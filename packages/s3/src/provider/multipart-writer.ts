@@ -17,22 +17,33 @@ import { MAX_PARTS } from './part-size.js';
 
 /** The multipart calls the writer drives (the provider's own hooks). */
 export interface MultipartCalls {
+  /** CreateMultipartUpload. */
   begin(): Promise<UploadHandle>;
+  /** UploadPart of one buffered part; may be called again for the same part on a retry. */
   part(handle: UploadHandle, partNumber: number, body: Buffer, signal: AbortSignal): Promise<UploadedPart>;
+  /** CompleteMultipartUpload with the parts in order. */
   complete(handle: UploadHandle, parts: UploadedPart[]): Promise<WriteResult>;
+  /** AbortMultipartUpload; its failure is ignored. */
   abort(handle: UploadHandle): Promise<void>;
 }
 
 /** Inputs of {@link writeInParts}. */
 export interface WriteInPartsInput {
+  /** The bytes to write, consumed once. */
   body: AsyncIterable<Buffer>;
+  /** Bytes per part (the last may be shorter); more than 10,000 parts fails with `InvalidArgumentError`. */
   partSize: number;
+  /** Parts uploading at once. */
   concurrency: number;
   /** Where, for messages. */
   where: string;
+  /** Expected byte count, checked before completing; a mismatch aborts the upload. */
   contentLength?: number;
+  /** Digests the body must have, checked before completing; a mismatch aborts the upload. */
   expected?: Checksums;
+  /** Aborts the parts in flight and the upload, with `AbortedError`. */
   signal?: AbortSignal;
+  /** Told the bytes read from the body so far (counted as parts are cut, before they are sent). */
   onProgress?: (bytes: number) => void;
   /** Attempts per part on retryable errors, on top of the SDK's own retries. Default 3. */
   partAttempts?: number;

@@ -2,12 +2,19 @@ import type { Checksums } from '@stowage/core';
 
 /** The checksum fields of a HeadObject/GetObject answer. */
 export interface S3ChecksumFields {
+  /** The object's ETag; a `-N` suffix marks a multipart object. */
   ETag?: string | undefined;
+  /** `x-amz-checksum-sha256`, base64. */
   ChecksumSHA256?: string | undefined;
+  /** `x-amz-checksum-crc32`, base64. */
   ChecksumCRC32?: string | undefined;
+  /** `x-amz-checksum-crc32c`, base64. */
   ChecksumCRC32C?: string | undefined;
+  /** `x-amz-checksum-sha1`, base64. */
   ChecksumSHA1?: string | undefined;
+  /** `FULL_OBJECT` or `COMPOSITE` (checksums of the parts' checksums). */
   ChecksumType?: string | undefined;
+  /** `aws:kms` makes the ETag something other than the MD5. */
   ServerSideEncryption?: string | undefined;
 }
 

@@ -8,7 +8,12 @@ import {
 } from '@stowage/core';
 
 /** A GetObject body as the S3 provider hands it out. */
-export type S3ReadStream = Readable & { unsignedFallback?: string; contentLength?: number };
+export type S3ReadStream = Readable & {
+  /** Set when the body came from an unsigned retry after a 403 (`unsignedReadFallback`): why. */
+  unsignedFallback?: string;
+  /** Bytes this stream will deliver (the range asked for), when the response gave a length. */
+  contentLength?: number;
+};
 
 /** What {@link guardReadBody} needs to watch one GetObject body. */
 export interface GuardedBodyOptions {
@@ -16,11 +21,20 @@ export interface GuardedBodyOptions {
   where: string;
   /** The provider's name, for errors. */
   provider: string;
+  /** The SDK's response body. */
   body: Readable;
   /** Content-Length of the answer, when given. */
   length: number | undefined;
   /** Bytes to drop and keep when the server sent more than the range asked for. */
-  window: { skip: number; take: number | undefined } | undefined;
+  window:
+    | {
+        /** Leading bytes to drop. */
+        skip: number;
+        /** Bytes to pass on after those; undefined means the rest. */
+        take: number | undefined;
+      }
+    | undefined;
+  /** The read's signal: an abort ends the stream with `AbortedError`, and no restart follows. */
   signal: AbortSignal | undefined;
   /**
    * Issues the same GET again. Used only when the body fails before its first byte reached the

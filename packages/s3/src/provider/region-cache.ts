@@ -10,10 +10,12 @@ export class RegionCache {
     return this.regions.get(bucket);
   }
 
+  /** Record that `bucket` lives in `region`. */
   set(bucket: string, region: string): void {
     this.regions.set(bucket, region);
   }
 
+  /** Drop what is known of `bucket`; the next request uses the provider's region again. */
   forget(bucket: string): void {
     this.regions.delete(bucket);
   }

@@ -121,7 +121,9 @@ export interface S3ErrorContext {
   operation: string;
   /** Secret-free display form of the URI. */
   uri: string;
+  /** The bucket, named in bucket-level errors (no such bucket, wrong region). */
   bucket: string;
+  /** The provider name the error carries. */
   provider: string;
   /** Whether the request carried `x-amz-request-payer`. */
   requestPayer?: boolean;

@@ -22,6 +22,7 @@ import type { S3Requester } from './s3-requester.js';
 
 /** `stat` of an S3 object; `unsignedFallback` says why the answer came from an unsigned request. */
 export interface S3ObjectStat extends ObjectStat {
+  /** Set when the signed HeadObject got a 403 and an unsigned one answered (`unsignedReadFallback`): why. */
   unsignedFallback?: string;
 }
 

@@ -38,8 +38,11 @@ export interface PresignMultipartOptions {
   parts: number;
   /** Lifetime of every URL, in seconds. Default 3600. */
   expiresIn?: number;
+  /** MIME type of the object the upload creates. */
   contentType?: string;
+  /** User metadata of the object the upload creates. */
   metadata?: Record<string, string>;
+  /** Aborts CreateMultipartUpload (the signing itself makes no request). */
   signal?: AbortSignal;
 }
 

@@ -5,8 +5,12 @@ export type S3ChecksumAlgorithm = 'CRC32' | 'SHA256' | 'off';
 
 /** Server-side encryption of written objects. */
 export type S3ServerSideEncryption =
-  | { type: 'AES256' }
   | {
+      /** SSE-S3: keys managed by S3. */
+      type: 'AES256';
+    }
+  | {
+      /** SSE-KMS: keys in AWS KMS. */
       type: 'aws:kms';
       /** KMS key id or ARN; omitted means the account's default `aws/s3` key. */
       keyId?: string;
@@ -17,8 +21,9 @@ export type S3ServerSideEncryption =
 /** Options of {@link S3Provider}. Every field is optional; the defaults talk to AWS S3. */
 export interface S3ProviderOptions {
   /**
-   * Region of the client. Default: `AWS_DEFAULT_REGION` of `resolveContext.env`/`process.env`, else
-   * `us-east-1`. Buckets in other regions are followed (see `followRegionRedirects`).
+   * Region of the client. Default, as botocore: `AWS_DEFAULT_REGION` of `resolveContext.env`/`process.env`,
+   * then the selected profile's `region` in the AWS config files, else `us-east-1`. Buckets in other
+   * regions are followed (see `followRegionRedirects`).
    */
   region?: string;
   /** Custom endpoint for S3-compatible stores (MinIO, Ceph, R2, local servers). Must be an http(s) URL. */

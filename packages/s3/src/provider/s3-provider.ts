@@ -57,6 +57,7 @@ import {
 export class S3Provider implements Provider {
   readonly name = 's3';
   readonly schemes = ['s3'] as const;
+  /** All on, except as `multipartHooks`, `versioning`, `conditionalWrites` say; no presign if anonymous. */
   readonly capabilities: Readonly<Capabilities>;
   /** What this provider has learned about bucket regions. */
   readonly regionCache = new RegionCache();

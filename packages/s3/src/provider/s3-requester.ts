@@ -21,8 +21,11 @@ export type Build = (payer: Payer) => unknown;
 
 /** What `S3Requester.send` needs to know about a request besides the command. */
 export interface SendContext {
+  /** The object (or bucket, with an empty key) the request is about: picks the region, names errors. */
   uri: StorageUri;
+  /** The operation in words, for errors (`stat`, `read`, `complete upload`, …). */
   operation: string;
+  /** Aborts the request and every recovery; the call rejects with `AbortedError`. */
   signal?: AbortSignal;
   /** The command can be sent again as is (no one-shot stream body). Default true. */
   replayable?: boolean;
@@ -34,15 +37,21 @@ export interface SendContext {
 
 /** What an {@link S3Requester} is built from; the provider settles these once, in its constructor. */
 export interface S3RequesterParts {
+  /** The provider's options, as given. */
   options: S3ProviderOptions;
   /** The provider name errors carry. */
   provider: string;
   /** The region of a bucket not in `regionCache`. */
   region: string;
+  /** Send every request unsigned. */
   anonymous: boolean;
+  /** Builds the per-region clients. */
   factory: S3ClientFactory;
+  /** Credentials for signed clients; undefined when anonymous. */
   bridge: CredentialBridge | undefined;
+  /** Bucket regions learnt so far (shared with the provider). */
   regionCache: RegionCache;
+  /** The provider's capabilities, for refusing switched-off features. */
   capabilities: Readonly<Capabilities>;
 }
 
@@ -51,13 +60,21 @@ export interface S3RequesterParts {
  * {@link S3Requester.send}, which adds the recoveries to each command.
  */
 export class S3Requester {
+  /** The provider's options, as given. */
   readonly options: S3ProviderOptions;
+  /** The provider name errors carry. */
   readonly name: string;
+  /** The region of a bucket not in `regionCache`. */
   readonly region: string;
+  /** Every request goes unsigned. */
   readonly anonymous: boolean;
+  /** Builds the per-region clients. */
   readonly factory: S3ClientFactory;
+  /** Credentials for signed clients; undefined when anonymous. */
   readonly bridge: CredentialBridge | undefined;
+  /** Bucket regions learnt so far (shared with the provider). */
   readonly regionCache: RegionCache;
+  /** The provider's capabilities. */
   readonly capabilities: Readonly<Capabilities>;
 
   constructor(parts: S3RequesterParts) {
@@ -71,6 +88,11 @@ export class S3Requester {
     this.capabilities = parts.capabilities;
   }
 
+  /**
+   * Refuse a URI S3 would reject, before any request: a bad bucket name or a key over 1,024 bytes
+   * (InvalidUriError), a version id without versioning (UnsupportedOperationError), and with
+   * `object` an empty key (InvalidUriError).
+   */
   check(uri: StorageUri, object = true): void {
     checkS3Uri(uri, {
       provider: this.name,
@@ -80,6 +102,7 @@ export class S3Requester {
     if (object) checkObjectUri(uri, this.name);
   }
 
+  /** The S3 checksum to send with writes (default `CRC32`); undefined when `checksumAlgorithm: 'off'`. */
   get checksumAlgorithm(): 'CRC32' | 'SHA256' | undefined {
     const algorithm = this.options.checksumAlgorithm ?? 'CRC32';
     return algorithm === 'off' ? undefined : algorithm;
@@ -90,6 +113,7 @@ export class S3Requester {
     return algorithm === undefined && this.anonymous;
   }
 
+  /** The region to send `bucket`'s requests to: learnt, else the provider's. */
   regionOf(bucket: string): string {
     return this.regionCache.get(bucket) ?? this.region;
   }
@@ -99,7 +123,15 @@ export class S3Requester {
    * it), refresh expired credentials once, add the request-payer header after a 403 when allowed,
    * fall back to unsigned reads when allowed. Everything else is mapped to a typed error.
    */
-  async send<O>(context: SendContext, build: Build): Promise<{ output: O; unsignedFallback?: string }> {
+  async send<O>(
+    context: SendContext,
+    build: Build,
+  ): Promise<{
+    /** The command's output. */
+    output: O;
+    /** Set when the answer came from an unsigned retry after a 403: why. */
+    unsignedFallback?: string;
+  }> {
     const { uri, signal } = context;
     const replayable = context.replayable ?? true;
     let region = this.regionOf(uri.bucket);
@@ -177,6 +209,7 @@ export class S3Requester {
     }
   }
 
+  /** Encryption and storage-class parameters every object write carries, from the options. */
   writeExtras(): Record<string, unknown> {
     const sse = this.options.serverSideEncryption;
     return defined({

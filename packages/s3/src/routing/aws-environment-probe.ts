@@ -37,6 +37,7 @@ export class AwsEnvironmentProbe implements EnvironmentProbe {
 
   constructor(private readonly options: AwsEnvironmentProbeOptions = {}) {}
 
+  /** The facts, detected at the first call and shared by every later one. */
   probe(): Promise<EnvironmentFacts> {
     this.answer ??= this.detect().then((facts) =>
       this.options.platform ? { ...facts, platform: this.options.platform } : facts,

@@ -13,7 +13,9 @@ export interface ImdsOptions {
 
 /** What IMDS said about the physical region. */
 export interface ImdsAnswer {
+  /** `aws` when something answered like IMDS, `none` when nothing listens, else `unknown`. */
   cloud: CloudPresence;
+  /** `placement/region`, when IMDS gave a well-formed one. */
   region?: string;
   /** How the answer was reached (token or IMDSv1, timeouts), for `explain`. */
   detail: string;

@@ -77,10 +77,16 @@ export class S3DataLocator implements DataLocator {
     });
   }
 
+  /** S3 location and mirror through the mappings, no I/O. @throws InvalidArgumentError for other schemes. */
   locate(uri: StorageUri): DataLocation {
     return locateThroughMirrors(uri, this.mirrors);
   }
 
+  /**
+   * Region and requester-pays of `bucket`: declared facts first, else probed once and cached (the
+   * first call's `signal` applies to the probe every caller then shares). Never rejects: what
+   * could not be learnt is unknown, with the reason in `detail`.
+   */
   bucketFacts(bucket: string, signal?: AbortSignal): Promise<BucketFacts> {
     let facts = this.cache.get(bucket);
     if (!facts) {

@@ -44,7 +44,9 @@ export interface FsProviderOptions {
 /**
  * `file:///abs/path` and plain paths. Writes stream into a temp file beside the target and are
  * renamed into place, so a crash or abort never leaves a partial file; listings follow S3 rules
- * (key order, `/` delimiter) so code written against S3 behaves the same on disk.
+ * (key order, `/` delimiter) so code written against S3 behaves the same on disk. A key ending in
+ * `/` is a directory: writing it (empty) creates the directory, deleting it does nothing, `stat`
+ * says NotFound. No user metadata, content type or multipart hooks (see `capabilities`).
  */
 export class FsProvider implements Provider {
   readonly name = 'fs';
