@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
+  AbortedError,
   CredentialChain,
   type CredentialSource,
   Credentials,
@@ -118,6 +119,30 @@ describe('RefreshingCredentialSource', () => {
     const many = await Promise.all(Array.from({ length: 20 }, () => cache.resolve()));
     expect(calls()).toBe(2);
     expect(new Set(many.map((c) => c?.accessKeyId))).toEqual(new Set(['AKIA2']));
+  });
+
+  it('a caller whose signal fires stops waiting, and the shared refresh still serves the others', async () => {
+    let calls = 0;
+    // Like a real source (STS, SSO, IMDS over HTTP): honours the signal it is given.
+    const inner = source('sts', async (context) => {
+      calls++;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, 50);
+        context?.signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new Error('request aborted'));
+        });
+      });
+      return Credentials.aws({ accessKeyId: 'AKIASHARED', secretAccessKey: 's' }, 'sts');
+    });
+    const cache = new RefreshingCredentialSource(inner);
+    const impatient = new AbortController();
+    const first = cache.resolve({ signal: impatient.signal }).catch((e: unknown) => e);
+    const second = cache.resolve();
+    setTimeout(() => impatient.abort(), 10);
+    expect(await first).toBeInstanceOf(AbortedError);
+    expect((await second)?.accessKeyId).toBe('AKIASHARED');
+    expect(calls).toBe(1);
   });
 
   it('keeps old credentials when an advisory refresh fails, throws when a mandatory one fails', async () => {

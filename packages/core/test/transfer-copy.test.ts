@@ -88,6 +88,22 @@ describe('copy between providers', () => {
     await expect(readFile(join(dir, 'unverified-2'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('two downloads whose long names share a prefix never share a partial file', async () => {
+    const stem = 'n'.repeat(130);
+    const a = randomBytes(4 * MiB);
+    const b = randomBytes(4 * MiB);
+    await storage.write(`mem://b/${stem}-a.bin`, a);
+    await storage.write(`mem://b/${stem}-b.bin`, b);
+    const options = { partSize: 1 * MiB, multipartThreshold: 1 * MiB, concurrency: 2 };
+    const [ra, rb] = await Promise.all([
+      storage.copy(`mem://b/${stem}-a.bin`, join(dir, `${stem}-a.bin`), options),
+      storage.copy(`mem://b/${stem}-b.bin`, join(dir, `${stem}-b.bin`), options),
+    ]);
+    expect([ra.strategy, rb.strategy]).toEqual(['ranged-download', 'ranged-download']);
+    expect(sha256(await readFile(join(dir, `${stem}-a.bin`)))).toBe(sha256(a));
+    expect(sha256(await readFile(join(dir, `${stem}-b.bin`)))).toBe(sha256(b));
+  });
+
   it('downloads large objects in parallel ranged parts and verifies the digest', async () => {
     const data = randomBytes(40 * MiB + 123);
     await storage.write('mem://b/big', data);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,7 @@ import {
   readAll,
   uploadStatePath,
 } from '../src/index.js';
-import { multipartUpload } from '../src/transfer/multipart-upload.js';
+import { defaultStateDir, multipartUpload } from '../src/transfer/multipart-upload.js';
 import { rangedDownload } from '../src/transfer/ranged-download.js';
 import { faulty } from './support/faulty-provider.js';
 
@@ -211,5 +211,15 @@ describe('restart-safe resume', () => {
     expect(warnings).toEqual(['resume-discarded']);
     expect(target.openUploads().find((u) => u.uploadId === oldUpload)).toBeUndefined();
     expect(sha(await readAll(await target.read(destination)))).toBe(sha(changed));
+  });
+});
+
+describe('where upload state lives', () => {
+  it('uses $XDG_CACHE_HOME when absolute, ~/.cache when it is unset, empty or relative', () => {
+    const fallback = join(homedir(), '.cache', 'stowage', 'uploads');
+    expect(defaultStateDir({ XDG_CACHE_HOME: '/var/cache/u' })).toBe('/var/cache/u/stowage/uploads');
+    expect(defaultStateDir({})).toBe(fallback);
+    expect(defaultStateDir({ XDG_CACHE_HOME: '' })).toBe(fallback);
+    expect(defaultStateDir({ XDG_CACHE_HOME: 'relative/cache' })).toBe(fallback);
   });
 });

@@ -1,3 +1,4 @@
+import { awaitUnlessAborted } from '../errors/abort.js';
 import type { CredentialSource, ResolveContext } from './credential-source.js';
 import type { Credentials } from './credentials.js';
 
@@ -11,6 +12,8 @@ export interface RefreshOptions {
   now?: () => number;
   /** Told when an advisory refresh failed and old credentials were kept (no secret in the error). */
   onAdvisoryFailure?: (error: unknown) => void;
+  /** Longest one refresh may take (it is shared, so no caller's signal cancels it). Default 60 s. */
+  refreshTimeoutMs?: number;
 }
 
 /**
@@ -26,6 +29,7 @@ export class RefreshingCredentialSource implements CredentialSource {
   private readonly advisoryMs: number;
   private readonly mandatoryMs: number;
   private readonly now: () => number;
+  private readonly refreshTimeoutMs: number;
 
   constructor(
     private readonly inner: CredentialSource,
@@ -35,6 +39,7 @@ export class RefreshingCredentialSource implements CredentialSource {
     this.advisoryMs = options.advisoryMs ?? 15 * 60_000;
     this.mandatoryMs = options.mandatoryMs ?? 10 * 60_000;
     this.now = options.now ?? Date.now;
+    this.refreshTimeoutMs = options.refreshTimeoutMs ?? 60_000;
   }
 
   /** Drop the cached credentials so the next call fetches new ones. */
@@ -44,8 +49,9 @@ export class RefreshingCredentialSource implements CredentialSource {
 
   /**
    * The cached credentials, refreshed first inside a window or when `forceRefresh` is set. Concurrent
-   * callers share one refresh, run with the first caller's context. The wrapped source's errors
-   * propagate, except from an advisory refresh (the old credentials are kept).
+   * callers share one refresh, run with the first caller's context but not its signal: a caller
+   * whose signal fires stops waiting (AbortedError) and the others still get the result. The
+   * wrapped source's errors propagate, except from an advisory refresh (the old credentials are kept).
    */
   async resolve(context: ResolveContext = {}): Promise<Credentials | undefined> {
     const current = this.cached;
@@ -65,8 +71,11 @@ export class RefreshingCredentialSource implements CredentialSource {
 
   private refresh(context: ResolveContext): Promise<Credentials | undefined> {
     if (!this.inFlight) {
+      // Shared by every caller, so no one caller's signal may cancel it: the refresh gets its own
+      // time bound, and each caller stops waiting on its own signal instead.
+      const { signal: _callerSignal, ...shared } = context;
       this.inFlight = this.inner
-        .resolve(context)
+        .resolve({ ...shared, signal: AbortSignal.timeout(this.refreshTimeoutMs) })
         .then((fresh) => {
           this.cached = fresh;
           return fresh;
@@ -75,6 +84,6 @@ export class RefreshingCredentialSource implements CredentialSource {
           this.inFlight = undefined;
         });
     }
-    return this.inFlight;
+    return awaitUnlessAborted(this.inFlight, context.signal, `credential refresh (${this.name})`);
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { toAbortedError } from '../errors/abort.js';
@@ -64,9 +64,13 @@ export interface MultipartUploadInput {
   onWarning: (code: string, message: string) => void;
 }
 
-/** The default directory for upload state: `$XDG_CACHE_HOME/stowage/uploads`. */
+/**
+ * The default directory for upload state: `$XDG_CACHE_HOME/stowage/uploads`, or `~/.cache/…` when
+ * the variable is unset, empty or relative (the XDG spec says to ignore such values).
+ */
 export function defaultStateDir(env: Record<string, string | undefined> = process.env): string {
-  return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stowage', 'uploads');
+  const cache = env.XDG_CACHE_HOME;
+  return join(cache && isAbsolute(cache) ? cache : join(homedir(), '.cache'), 'stowage', 'uploads');
 }
 
 /** The state file of the upload of `source` to `destination`. */

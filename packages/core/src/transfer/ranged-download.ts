@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
@@ -62,17 +63,23 @@ export interface RangedDownloadInput {
 
 const WRITE_BLOCK = 1024 * 1024;
 
-/** Where the partial file and its state live: beside the destination, hidden from listings. */
+/**
+ * Where the partial file and its state live: beside the destination, hidden from listings. The name
+ * must be the same on every run (that is how a rerun finds it) and within NAME_MAX, so a long name
+ * is cut and given a digest of the whole: two long names sharing a prefix must not share a file.
+ */
 export function partialPaths(destinationPath: string): {
   /** The partial file, beside the destination. */
   partial: string;
   /** The resume state of that file (`<partial>.json`). */
   state: string;
 } {
-  const partial = join(
-    dirname(destinationPath),
-    `${TEMP_MARKER}resume-${basename(destinationPath).slice(0, 120)}`,
-  );
+  const name = basename(destinationPath);
+  const short =
+    name.length <= 120
+      ? name
+      : `${name.slice(0, 100)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+  const partial = join(dirname(destinationPath), `${TEMP_MARKER}resume-${short}`);
   return { partial, state: `${partial}.json` };
 }
 

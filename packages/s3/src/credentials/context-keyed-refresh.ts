@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type CredentialSource,
   type Credentials,
@@ -9,8 +10,8 @@ import {
 const MAX_ENTRIES = 16;
 
 /**
- * The parts of a context that change what an AWS source resolves. The key holds the `AWS_*`
- * values as they are, secrets included (in memory only, as a Map key).
+ * The parts of a context that change what an AWS source resolves, as a SHA-256 digest: the
+ * `AWS_*` values include secrets, which must not sit in a long-lived map key (heap dumps, debuggers).
  */
 function contextKey(context: ResolveContext): string {
   const env = context.env ?? process.env;
@@ -18,7 +19,9 @@ function contextKey(context: ResolveContext): string {
     .filter((k) => k.startsWith('AWS_') || k.startsWith('BOTO') || k === 'HOME')
     .sort()
     .map((k) => [k, env[k]]);
-  return JSON.stringify([context.homedir, context.cwd, context.profile, relevant]);
+  return createHash('sha256')
+    .update(JSON.stringify([context.homedir, context.cwd, context.profile, relevant]))
+    .digest('base64');
 }
 
 /**
