@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createStorage, FsProvider } from '@stowage/core';
-import { type FaultProxy, type S3ServerHandle, startFaultProxy, startMotoServer } from '@stowage/testing';
+import type { FaultProxy, S3ServerHandle } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearAwsEnv, freshBucket, payload, providerFor, rawClient, sha256Of } from './support/s3-fixture.js';
+import { type MotoGround, payload, providerFor, sha256Of, startMotoGround } from './support/s3-fixture.js';
 
 // Restart-safe resume against a real crash: the transfer runs in a child process that is killed
 // with SIGKILL (no cleanup, no final state save) once some parts are done; a rerun in this process
@@ -18,32 +18,26 @@ const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHILD = join(PACKAGE_DIR, 'test/support/crash-child.mjs');
 const PART = 5 * MiB;
 const PARTS = 8;
+let ground: MotoGround;
 let server: S3ServerHandle;
 let proxy: FaultProxy;
 let raw: S3Client;
 let bucket: string;
 let dir: string;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  restoreEnv = clearAwsEnv();
   // The child runs the built packages: bring them up to date (incremental, quick when they are).
   await promisify(execFile)(process.execPath, [join(PACKAGE_DIR, 'node_modules/typescript/bin/tsc'), '-b'], {
     cwd: PACKAGE_DIR,
     timeout: 120_000,
   });
-  server = await startMotoServer();
-  proxy = await startFaultProxy({ target: server.endpoint });
-  raw = rawClient(server);
-  bucket = await freshBucket(raw, 'crash');
+  ground = await startMotoGround('crash');
+  ({ server, proxy, raw, bucket } = ground);
   dir = await mkdtemp(join(tmpdir(), 'stowage-crash-'));
 }, 150_000);
 afterAll(async () => {
-  raw?.destroy();
-  await proxy?.close();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-  restoreEnv?.();
+  await ground?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function storage() {

@@ -10,34 +10,28 @@ import {
   parseUri as s3Uri,
   type TransferEvent,
 } from '@stowage/core';
-import { type FaultProxy, type S3ServerHandle, startFaultProxy, startMotoServer } from '@stowage/testing';
+import type { FaultProxy, S3ServerHandle } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearAwsEnv, freshBucket, payload, providerFor, rawClient, sha256Of } from './support/s3-fixture.js';
+import { type MotoGround, payload, providerFor, sha256Of, startMotoGround } from './support/s3-fixture.js';
 
 // The transfer engine driving the S3 provider's multipart hooks on moto (which lists and aborts
 // uploads), through a fault proxy: cancellation and mid-transfer faults, checked on the server.
 const MiB = 1024 * 1024;
+let ground: MotoGround;
 let server: S3ServerHandle;
 let proxy: FaultProxy;
 let raw: S3Client;
 let bucket: string;
 let dir: string;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  restoreEnv = clearAwsEnv();
-  server = await startMotoServer();
-  proxy = await startFaultProxy({ target: server.endpoint });
-  raw = rawClient(server);
-  bucket = await freshBucket(raw, 'engine');
+  ground = await startMotoGround('engine');
+  ({ server, proxy, raw, bucket } = ground);
   dir = await mkdtemp(join(tmpdir(), 'stowage-engine-s3-'));
 }, 60_000);
 afterAll(async () => {
-  raw?.destroy();
-  await proxy?.close();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-  restoreEnv?.();
+  await ground?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function storage() {

@@ -1,32 +1,29 @@
 import { ListMultipartUploadsCommand, PutBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readAll } from '@stowage/core';
-import { type FaultProxy, type S3ServerHandle, startFaultProxy, startMotoServer } from '@stowage/testing';
+import type { FaultProxy, S3ServerHandle } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeMultipartUploadXml, type S3Provider } from '../src/index.js';
 import {
-  clearAwsEnv,
   freshBucket,
+  type MotoGround,
   payload,
   providerFor,
-  rawClient,
   s3,
   sha256Of,
+  startMotoGround,
 } from './support/s3-fixture.js';
 
 const MiB = 1024 * 1024;
+let ground: MotoGround;
 let server: S3ServerHandle;
 let proxy: FaultProxy;
 let raw: S3Client;
 let provider: S3Provider;
 let bucket: string;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  restoreEnv = clearAwsEnv();
-  server = await startMotoServer();
-  proxy = await startFaultProxy({ target: server.endpoint });
-  raw = rawClient(server);
-  bucket = await freshBucket(raw, 'moto');
+  ground = await startMotoGround('moto');
+  ({ server, proxy, raw, bucket } = ground);
   provider = providerFor(server, {
     multipartThreshold: 6 * MiB,
     partSize: 5 * MiB,
@@ -35,10 +32,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await provider?.close();
-  raw?.destroy();
-  await proxy?.close();
-  await server?.close();
-  restoreEnv?.();
+  await ground?.close();
 });
 
 async function openUploads(): Promise<number> {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseUri, type StorageUri } from '@stowage/core';
-import type { S3ServerHandle } from '@stowage/testing';
+import { type FaultProxy, type S3ServerHandle, startFaultProxy, startMotoServer } from '@stowage/testing';
 import { S3Provider, type S3ProviderOptions } from '../../src/index.js';
 
 /** Static test keys as a CredentialSource-free option set for a local server. */
@@ -83,4 +83,39 @@ export function clearAwsEnv(): () => void {
     }
   }
   return () => Object.assign(process.env, saved);
+}
+
+/** moto behind a fault proxy, a raw client and a fresh bucket: the ground of the fault tests on moto. */
+export interface MotoGround {
+  server: S3ServerHandle;
+  /** Point providers here to see and script their requests; `server.endpoint` bypasses it. */
+  proxy: FaultProxy;
+  raw: S3Client;
+  bucket: string;
+  /** Stop everything and restore the `AWS_*` variables cleared at the start. */
+  close(): Promise<void>;
+}
+
+/** Start a {@link MotoGround} with `AWS_*` cleared; whatever started is stopped if a later step fails. */
+export async function startMotoGround(label: string): Promise<MotoGround> {
+  const restoreEnv = clearAwsEnv();
+  let server: S3ServerHandle | undefined;
+  let proxy: FaultProxy | undefined;
+  let raw: S3Client | undefined;
+  const close = async () => {
+    raw?.destroy();
+    await proxy?.close();
+    await server?.close();
+    restoreEnv();
+  };
+  try {
+    server = await startMotoServer();
+    proxy = await startFaultProxy({ target: server.endpoint });
+    raw = rawClient(server);
+    const bucket = await freshBucket(raw, label);
+    return { server, proxy, raw, bucket, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
