@@ -97,16 +97,22 @@ describe('importing a quilt3 login (opt-in)', () => {
   });
 });
 
+/** A catalog logged in with a code, whose access tokens the registry then expires early. */
+async function loggedInThenExpired(path: string) {
+  const catalog = testCatalog(path);
+  await catalog.config(local.catalogUrl);
+  await catalog.loginWithToken(local.issueCode());
+  local.expireAccessTokens();
+  return catalog;
+}
+
 describe('refresh under concurrency', () => {
   it('many calls answered 401 at once share one refresh', async () => {
     const dir = await tempDir();
     try {
-      const catalog = testCatalog(dir.path);
-      await catalog.config(local.catalogUrl);
-      await catalog.loginWithToken(local.issueCode());
       // The registry expired the token early: every call gets a 401, and all of them must share one
       // refresh (a second refresh would also revoke the rotated refresh token the first one stored).
-      local.expireAccessTokens();
+      const catalog = await loggedInThenExpired(dir.path);
       const before = local.count('/api/token');
       const names = await Promise.all(Array.from({ length: 8 }, () => catalog.whoami()));
       expect(names.every((n) => n.name === 'alice')).toBe(true);
@@ -119,10 +125,7 @@ describe('refresh under concurrency', () => {
   it('a caller that gives up during the shared refresh does not cancel it for the others', async () => {
     const dir = await tempDir();
     try {
-      const catalog = testCatalog(dir.path);
-      await catalog.config(local.catalogUrl);
-      await catalog.loginWithToken(local.issueCode());
-      local.expireAccessTokens();
+      const catalog = await loggedInThenExpired(dir.path);
       local.faults.latencyMs = 300;
       const before = local.count('/api/token');
       const impatient = new AbortController();

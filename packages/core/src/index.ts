@@ -25,7 +25,7 @@ export { knownLength, readAll, toReadable } from './provider/body.js';
 export * from './provider/capabilities.js';
 export { deleteEach } from './provider/delete-each.js';
 export * from './provider/provider.js';
-export { resolveRange } from './provider/range.js';
+export { checkRange, resolveRange } from './provider/range.js';
 export { unsupported } from './provider/unsupported.js';
 export { FsProvider, type FsProviderOptions } from './providers/fs/fs-provider.js';
 export { MemoryProvider } from './providers/memory/memory-provider.js';

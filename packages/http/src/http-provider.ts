@@ -6,6 +6,7 @@ import {
   type Capabilities,
   ChecksumMismatchError,
   type Checksums,
+  checkRange,
   type DeleteOptions,
   type DeleteOutcome,
   deleteEach,
@@ -173,17 +174,8 @@ export class HttpProvider implements Provider {
     throwIfAborted(signal, `read of ${where}`);
     const headers: Record<string, string> = {};
     if (range) {
-      const { start, end } = range;
-      if (
-        !Number.isSafeInteger(start) ||
-        start < 0 ||
-        (end !== undefined && (!Number.isSafeInteger(end) || end < start))
-      ) {
-        throw new InvalidArgumentError(`Invalid byte range ${start}-${end ?? ''} for ${where}`, {
-          uri: where,
-        });
-      }
-      headers.range = `bytes=${start}-${end ?? ''}`;
+      checkRange(range, where);
+      headers.range = `bytes=${range.start}-${range.end ?? ''}`;
     }
     if (ifMatch !== undefined) headers['if-match'] = ifMatch;
     const first = await this.client.send(uri, {

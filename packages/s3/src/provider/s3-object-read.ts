@@ -6,8 +6,8 @@ import {
   type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import {
+  checkRange,
   displayUri,
-  InvalidArgumentError,
   type ObjectStat,
   type ReadOptions,
   type StatOptions,
@@ -102,18 +102,7 @@ export async function readObject(
 ): Promise<S3ReadStream> {
   requester.check(uri);
   const range = options.range;
-  if (range) {
-    const { start, end } = range;
-    if (
-      !Number.isSafeInteger(start) ||
-      start < 0 ||
-      (end !== undefined && (!Number.isSafeInteger(end) || end < start))
-    ) {
-      throw new InvalidArgumentError(`Invalid byte range ${start}-${end ?? ''} for ${displayUri(uri)}`, {
-        uri: displayUri(uri),
-      });
-    }
-  }
+  if (range) checkRange(range, displayUri(uri));
   // "bytes=0-" is the whole object: ask without a Range (an empty object has no byte 0 to range over).
   const wholeObject = range !== undefined && range.start === 0 && range.end === undefined;
   if (options.ifMatch !== undefined) requester.checkConditional('ifMatch', uri);
