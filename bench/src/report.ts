@@ -8,9 +8,13 @@ export interface Row {
   seconds?: number;
   mibPerSecond?: number;
   cpuSeconds?: number;
+  /** CPU time of the local servers (the runner process) during the run. */
+  serverCpuSeconds?: number;
   peakRssMiB?: number;
   /** Peak RSS minus the RSS after start-up: what the transfer itself cost. */
   rssGrowthMiB?: number;
+  /** Every run's seconds, in the order they ran (the row reports the median). */
+  runSeconds?: number[];
   error?: string;
 }
 
@@ -31,17 +35,17 @@ export function toMarkdown(rows: Row[], meta: Record<string, unknown>): string {
     lines.push(
       `## ${group}`,
       '',
-      '| tool | MiB/s | vs stowage | seconds | CPU s | peak RSS MiB | RSS growth MiB |',
-      '|---|---:|---:|---:|---:|---:|---:|',
+      '| tool | MiB/s | vs stowage | seconds | CPU s | server CPU s | peak RSS MiB | RSS growth MiB |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const r of inGroup) {
       if (r.status !== 'ok') {
-        lines.push(`| ${r.tool} | ${r.status} | | | | | |`);
+        lines.push(`| ${r.tool} | ${r.status} | | | | | | |`);
         continue;
       }
       const ratio = stowage?.mibPerSecond ? (r.mibPerSecond! / stowage.mibPerSecond).toFixed(2) : '';
       lines.push(
-        `| ${r.tool} | ${r.mibPerSecond!.toFixed(0)} | ${ratio} | ${r.seconds!.toFixed(2)} | ${r.cpuSeconds!.toFixed(2)} | ${r.peakRssMiB!.toFixed(0)} | ${r.rssGrowthMiB!.toFixed(0)} |`,
+        `| ${r.tool} | ${r.mibPerSecond!.toFixed(0)} | ${ratio} | ${r.seconds!.toFixed(2)} | ${r.cpuSeconds!.toFixed(2)} | ${r.serverCpuSeconds?.toFixed(2) ?? ''} | ${r.peakRssMiB!.toFixed(0)} | ${r.rssGrowthMiB!.toFixed(0)} |`,
       );
     }
     lines.push('');

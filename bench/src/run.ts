@@ -7,6 +7,7 @@ import type { BenchCase, BenchEnv } from './bench-case.js';
 import { makeFixtures } from './fixtures.js';
 import { loadCases } from './load-cases.js';
 import { type Row, toMarkdown } from './report.js';
+import { serverCpuSeconds } from './server-cpu.js';
 import { startServers } from './servers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,10 +19,20 @@ const REPEAT = Math.max(1, Math.min(9, Number(process.env.BENCH_REPEAT ?? '1') |
 function runChild(
   id: string,
   env: BenchEnv,
+  serverPids: readonly number[],
   timeoutMs: number,
-): Promise<{ seconds: number; cpuSeconds: number; peakRss: number; baselineRss: number }> {
+): Promise<{
+  seconds: number;
+  cpuSeconds: number;
+  serverCpuSeconds: number;
+  peakRss: number;
+  baselineRss: number;
+}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', join(here, 'child.js'), id], {
+    const serverCpu0 = serverCpuSeconds(serverPids);
+    // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the cases, not the runner.
+    const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, ['--expose-gc', ...extra, join(here, 'child.js'), id], {
       env: { ...process.env, STOWAGE_BENCH_ENV: JSON.stringify(env) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -32,7 +43,8 @@ function runChild(
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out.trim().split('\n').at(-1)!));
+      const served = serverCpuSeconds(serverPids) - serverCpu0;
+      if (code === 0) resolve({ ...JSON.parse(out.trim().split('\n').at(-1)!), serverCpuSeconds: served });
       else reject(new Error(`${id} exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });
@@ -60,7 +72,15 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     const cases = (await loadCases()).filter((c) => filter.test(c.id));
-    for (const c of cases) rows.push(await measure(c, env));
+    // Groups run in file order: later groups read objects that earlier ones wrote.
+    for (const group of new Set(cases.map((c) => c.group)))
+      rows.push(
+        ...(await measureGroup(
+          cases.filter((c) => c.group === group),
+          env,
+          servers.pids,
+        )),
+      );
   } finally {
     await servers.close();
   }
@@ -79,43 +99,70 @@ async function main(): Promise<void> {
   console.log(`\n${table}`);
 }
 
-async function measure(c: BenchCase, env: BenchEnv): Promise<Row> {
+type Run = Awaited<ReturnType<typeof runChild>>;
+
+/**
+ * Measure one group: BENCH_REPEAT rounds, each running every tool of the group once, the order
+ * rotated each round, so that a slow spell of the shared machine falls on all tools alike rather
+ * than on whichever ran during it. The median run (by time) of each tool is reported.
+ */
+async function measureGroup(
+  cases: BenchCase[],
+  env: BenchEnv,
+  serverPids: readonly number[],
+): Promise<Row[]> {
+  const runs = new Map<BenchCase, Run[]>();
+  const failures = new Map<BenchCase, string>();
+  for (const c of cases) {
+    if (c.available && !(await c.available(env))) {
+      console.log(`${c.id}: skipped (tool not installed)`);
+      failures.set(c, 'skipped');
+    } else runs.set(c, []);
+  }
+  for (let round = 0; round < REPEAT; round++) {
+    const order = [...runs.keys()].filter((c) => !failures.has(c));
+    const rotated = [
+      ...order.slice(round % Math.max(1, order.length)),
+      ...order.slice(0, round % Math.max(1, order.length)),
+    ];
+    for (const c of rotated) {
+      try {
+        await c.prepare?.(env);
+        // Write back the previous case's dirty pages now, so that no case pays for another's.
+        execFileSync('sync');
+        runs.get(c)!.push(await runChild(c.id, env, serverPids, 15 * 60_000));
+      } catch (error) {
+        console.log(`${c.id}: FAILED ${(error as Error).message}`);
+        failures.set(c, (error as Error).message);
+      }
+    }
+  }
+  return cases.map((c) => toRow(c, env, runs.get(c) ?? [], failures.get(c)));
+}
+
+function toRow(c: BenchCase, env: BenchEnv, runs: Run[], failure: string | undefined): Row {
   const bytes = typeof c.bytes === 'function' ? c.bytes(env) : c.bytes;
   const base = { id: c.id, group: c.group, tool: c.tool, bytes };
-  if (c.available && !(await c.available(env))) {
-    console.log(`${c.id}: skipped (tool not installed)`);
-    return { ...base, status: 'skipped' };
-  }
-  try {
-    // BENCH_REPEAT runs of each case, the median (by time) reported: one run on a shared machine
-    // swings by ±30 %.
-    const repeat = REPEAT;
-    const runs: Awaited<ReturnType<typeof runChild>>[] = [];
-    for (let i = 0; i < repeat; i++) {
-      await c.prepare?.(env);
-      // Write back the previous case's dirty pages now, so that no case pays for another's.
-      execFileSync('sync');
-      runs.push(await runChild(c.id, env, 15 * 60_000));
-    }
-    runs.sort((a, b) => a.seconds - b.seconds);
-    const m = runs[Math.floor((runs.length - 1) / 2)]!;
-    const row: Row = {
-      ...base,
-      status: 'ok',
-      seconds: m.seconds,
-      mibPerSecond: bytes / MiB / m.seconds,
-      cpuSeconds: m.cpuSeconds,
-      peakRssMiB: m.peakRss / MiB,
-      rssGrowthMiB: (m.peakRss - m.baselineRss) / MiB,
-    };
-    console.log(
-      `${c.id}: ${row.mibPerSecond!.toFixed(0)} MiB/s, ${row.seconds!.toFixed(2)} s, peak RSS ${row.peakRssMiB!.toFixed(0)} MiB (+${row.rssGrowthMiB!.toFixed(0)})`,
-    );
-    return row;
-  } catch (error) {
-    console.log(`${c.id}: FAILED ${(error as Error).message}`);
-    return { ...base, status: 'failed', error: (error as Error).message };
-  }
+  if (failure === 'skipped') return { ...base, status: 'skipped' };
+  if (failure !== undefined || runs.length === 0)
+    return { ...base, status: 'failed', error: failure ?? 'no run' };
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const m = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const row: Row = {
+    ...base,
+    status: 'ok',
+    seconds: m.seconds,
+    mibPerSecond: bytes / MiB / m.seconds,
+    cpuSeconds: m.cpuSeconds,
+    serverCpuSeconds: m.serverCpuSeconds,
+    peakRssMiB: m.peakRss / MiB,
+    rssGrowthMiB: (m.peakRss - m.baselineRss) / MiB,
+    runSeconds: runs.map((r) => Number(r.seconds.toFixed(3))),
+  };
+  console.log(
+    `${c.id}: ${row.mibPerSecond!.toFixed(0)} MiB/s, ${row.seconds!.toFixed(2)} s (runs ${row.runSeconds!.map((t) => t.toFixed(2)).join(', ')}), peak RSS ${row.peakRssMiB!.toFixed(0)} MiB`,
+  );
+  return row;
 }
 
 main().catch((error) => {

@@ -13,13 +13,15 @@ type Starter = (
 export async function startServers(
   workDir: string,
   httpDir: string,
-): Promise<{ s3?: BenchEnv['s3']; http?: BenchEnv['http']; close: Closer }> {
+): Promise<{ s3?: BenchEnv['s3']; http?: BenchEnv['http']; pids: number[]; close: Closer }> {
   const exported = testing as unknown as Record<string, Starter | undefined>;
   const closers: Closer[] = [];
+  const pids: number[] = [];
   const out: { s3?: BenchEnv['s3']; http?: BenchEnv['http'] } = {};
   if (exported.startS3Server) {
     const s3 = await exported.startS3Server({ dir: `${workDir}/s3rver`, buckets: ['bench'] });
     closers.push(() => s3.close());
+    if (typeof s3.pid === 'number') pids.push(s3.pid);
     out.s3 = {
       endpoint: String(s3.endpoint),
       accessKeyId: String(s3.accessKeyId),
@@ -33,5 +35,5 @@ export async function startServers(
     closers.push(() => http.close());
     out.http = { baseUrl: String(http.baseUrl), dir: httpDir };
   }
-  return { ...out, close: async () => void (await Promise.all(closers.map((c) => c()))) };
+  return { ...out, pids, close: async () => void (await Promise.all(closers.map((c) => c()))) };
 }

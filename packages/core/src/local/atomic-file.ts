@@ -1,14 +1,15 @@
-import { createWriteStream } from 'node:fs';
-import { link, mkdir, rename, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { type FileHandle, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { toAbortedError } from '../errors/abort.js';
 import { PreconditionFailedError } from '../errors/error-types.js';
 import { digestAlgorithmsFor } from '../integrity/digest-set.js';
-import { DigestStream } from '../integrity/digest-stream.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
 import type { Checksums } from '../provider/provider.js';
+import { HashingFileWriter } from './hashing-file-writer.js';
+import { syncDirectory } from './sync-directory.js';
 import { tempPathFor } from './temp-path.js';
 
 /** Options of {@link writeFileAtomically}. */
@@ -21,6 +22,8 @@ export interface AtomicWriteOptions {
   computeSha256?: boolean;
   /** Create only: fail with PreconditionFailedError when `path` exists. */
   createOnly?: boolean;
+  /** fsync the file before the rename and its directory after, so a power loss keeps old or new, never an empty file. */
+  durable?: boolean;
   /** Aborts the write with `AbortedError`; the temp file is removed. */
   signal?: AbortSignal;
   /** Told the bytes written so far, as they go. */
@@ -35,6 +38,8 @@ export interface AtomicWriteResult {
   size: number;
   /** Digests computed: those `expectedChecksums` names, plus SHA-256 with `computeSha256`; may be empty. */
   checksums: Checksums;
+  /** The file's stat once written (the renamed file is the same inode), for its validator. */
+  stats: Stats;
 }
 
 /**
@@ -47,22 +52,20 @@ export async function writeFileAtomically(
   options: AtomicWriteOptions = {},
 ): Promise<AtomicWriteResult> {
   const label = options.label ?? path;
-  await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
+  const handle = await openCreating(temp);
   // Digests only where something checks them (or the caller asked): hashing costs as much CPU as the copy.
-  const algorithms = digestAlgorithmsFor(options.expectedChecksums, options.computeSha256);
-  const digest = new DigestStream(algorithms, options.onProgress);
+  const writer = new HashingFileWriter(handle, {
+    algorithms: digestAlgorithmsFor(options.expectedChecksums, options.computeSha256),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.durable ? { durable: true } : {}),
+  });
   try {
-    await pipeline(
-      source,
-      digest,
-      createWriteStream(temp, { flags: 'wx' }),
-      ...(options.signal ? [{ signal: options.signal }] : []),
-    ).catch((error) => {
+    await pipeline(source, writer, ...(options.signal ? [{ signal: options.signal }] : [])).catch((error) => {
       throw options.signal?.aborted ? toAbortedError(options.signal.reason, `write to ${label}`) : error;
     });
-    const checksums = digest.checksums();
-    verifySize(options.expectedSize, digest.bytes, label);
+    const checksums = writer.checksums();
+    verifySize(options.expectedSize, writer.bytes, label);
     verifyChecksums(options.expectedChecksums, checksums, label);
     if (options.createOnly) {
       // link() fails when the target exists, so create-only is atomic against other writers.
@@ -75,9 +78,25 @@ export async function writeFileAtomically(
     } else {
       await rename(temp, path);
     }
-    return { size: digest.bytes, checksums };
+    if (options.durable) await syncDirectory(dirname(path));
+    return { size: writer.bytes, checksums, stats: writer.stats! };
   } catch (error) {
+    writer.destroy();
     await unlink(temp).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Create `temp` exclusively, making its directory only when it is missing: the directory usually
+ * exists (every file of a tree after the first), and a `mkdir -p` per file costs two system calls.
+ */
+async function openCreating(temp: string): Promise<FileHandle> {
+  try {
+    return await open(temp, 'wx', 0o666);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dirname(temp), { recursive: true });
+    return await open(temp, 'wx', 0o666);
   }
 }

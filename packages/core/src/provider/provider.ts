@@ -91,6 +91,11 @@ export interface WriteOptions {
   signal?: AbortSignal;
   /** Told the bytes consumed from the body so far, as they go. */
   onProgress?: ProgressCallback;
+  /**
+   * Flush to stable storage before returning (fsync of the file and its directory), for writers of
+   * local files; object stores acknowledge only stored data and ignore it.
+   */
+  durable?: boolean;
 }
 
 /** What a successful write returns. */

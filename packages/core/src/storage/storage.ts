@@ -220,7 +220,11 @@ export class Storage {
     return this.treeTransfer(sourcePrefix, destinationPrefix, options, false);
   }
 
-  /** Move a tree: each file's source is deleted right after its copy is verified. */
+  /**
+   * Move a tree: each file's source is deleted right after its copy is verified, each `dir/`
+   * marker's right after it is recreated at the destination. Files skipped because the
+   * destination exists, failed files and (with `dryRun`) everything stay at the source.
+   */
   moveTree(
     sourcePrefix: UriLike,
     destinationPrefix: UriLike,
@@ -264,6 +268,9 @@ export class Storage {
             return result;
           },
           this.config.concurrency ?? 8,
+          // Markers are recreated by copyTree itself, not by the copier above, so a move deletes
+          // them through this hook; without it they were left behind at the source.
+          move ? (marker) => sourceProvider.delete(marker, { signal: context.signal }) : undefined,
         ),
       this.transferOptions(options.signal),
     );

@@ -269,6 +269,7 @@ async function streamCopy(
           },
           ...(expected === undefined ? {} : { checksum: expected }),
           ...(policy === 'never' && dp.capabilities.conditionalWrite ? { ifNoneMatch: '*' as const } : {}),
+          ...(options.durable ? { durable: true } : {}),
           ...((options.contentType ?? stat.contentType)
             ? { contentType: options.contentType ?? stat.contentType }
             : {}),

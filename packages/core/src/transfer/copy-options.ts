@@ -40,9 +40,9 @@ export interface CopyOptions {
    */
   retry?: RetryOptions;
   /**
-   * fsync files written by a ranged download before renaming them into place (survives a power
-   * loss, costs time on large files). Streamed and server-side copies are not fsynced. Default
-   * false, like rsync and rclone.
+   * fsync local destination files before renaming them into place, and their directory after
+   * (survives a power loss, costs time on large files). Applies to ranged downloads and streamed
+   * copies into files; object stores acknowledge only stored data. Default false, like rsync and rclone.
    */
   durable?: boolean;
   /** Force streaming (no server-side copy, no parts). */

@@ -27,6 +27,12 @@ export type FileCopier = (
   entry: Extract<Entry, { type: 'object' }>,
 ) => Promise<CopyResult>;
 
+/**
+ * Runs after a `dir/` marker was recreated at the destination, with the source marker's URI:
+ * moveTree deletes it there, as its {@link FileCopier} deletes each copied file's source.
+ */
+export type MarkerCopied = (source: StorageUri) => Promise<void>;
+
 function toList(patterns: string | readonly string[] | undefined): string[] {
   if (patterns === undefined) return [];
   return typeof patterns === 'string' ? [patterns] : [...patterns];
@@ -49,6 +55,7 @@ export async function copyTree(
   context: TransferContext,
   copyFile: FileCopier,
   defaultConcurrency: number,
+  markerCopied?: MarkerCopied,
 ): Promise<CopyTreeResult> {
   const started = Date.now();
   const srcPrefix = asPrefix(ends.source);
@@ -127,6 +134,10 @@ export async function copyTree(
         if (isDirectoryMarker(entry)) {
           // A directory marker: recreate the directory, never treat it as a file with a name ending in '/'.
           await ends.destinationProvider.write(target, new Uint8Array(), { signal: context.signal });
+          // Only once the marker exists at the destination may a move drop it at the source; a
+          // failed write or delete lands in the catch below and counts the marker as failed.
+          // Markers are never skipped by the overwrite policy, so no 'exists' case keeps one.
+          await markerCopied?.(entry.uri);
           result.files++;
         } else {
           const copied = await copyFile(entry.uri, target, entry);

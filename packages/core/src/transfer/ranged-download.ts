@@ -7,6 +7,7 @@ import { TransientError } from '../errors/error-types.js';
 import { digestAlgorithmsFor } from '../integrity/digest-set.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
 import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
+import { syncDirectory } from '../local/sync-directory.js';
 import { TEMP_MARKER } from '../local/temp-path.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
@@ -57,7 +58,7 @@ export interface RangedDownloadInput {
   onRetry: (notice: RetryNotice) => void;
   /** Told about things that did not stop the download (`resume-discarded`). */
   onWarning: (code: string, message: string) => void;
-  /** fsync the file before the rename, so a power loss cannot leave a renamed but empty file. */
+  /** fsync the file before the rename and its directory after, so a power loss cannot leave a renamed but empty file. */
   durable?: boolean;
 }
 
@@ -240,6 +241,7 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
     const sha256 = sums?.sha256;
     if (input.expected && sums) verified.push(...verifyChecksums(input.expected, sums, where));
     await rename(partial, destinationPath);
+    if (input.durable) await syncDirectory(dirname(destinationPath));
     ok = true;
     return { bytes: size, verified, ...(sha256 === undefined ? {} : { sha256 }) };
   } finally {

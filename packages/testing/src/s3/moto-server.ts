@@ -56,6 +56,7 @@ export async function startMotoServer(options: StartMotoServerOptions = {}): Pro
   return {
     kind: 'moto',
     endpoint: `http://127.0.0.1:${match[1]}`,
+    pid: child.pid,
     accessKeyId: 'testing',
     secretAccessKey: 'testing',
     region: 'us-east-1',

@@ -82,6 +82,7 @@ export async function startS3Server(options: StartS3ServerOptions = {}): Promise
   return {
     kind: 's3rver',
     endpoint: `http://127.0.0.1:${match[1]}`,
+    pid: child.pid,
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     region: 'us-east-1',

@@ -10,6 +10,8 @@ export interface S3ServerHandle {
   region: string;
   /** Which server this is (`s3rver` or `moto`), for tests that branch on features. */
   kind: 's3rver' | 'moto';
+  /** The server process's id, so benchmarks can read what serving cost (its CPU time). */
+  pid: number | undefined;
   /** Stop the server (and remove its temp directory when it created one). */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { toAbortedError } from '../../errors/abort.js';
@@ -45,7 +45,7 @@ export interface FsProviderOptions {
  * `file:///abs/path` and plain paths. Writes stream into a temp file beside the target and are
  * renamed into place, so a crash or abort never leaves a partial file; listings follow S3 rules
  * (key order, `/` delimiter) so code written against S3 behaves the same on disk. A key ending in
- * `/` is a directory: writing it (empty) creates the directory, deleting it does nothing, `stat`
+ * `/` is a directory: writing it (empty) creates the directory, deleting it removes the directory when it is empty, `stat`
  * says NotFound. No user metadata, content type or multipart hooks (see `capabilities`).
  */
 export class FsProvider implements Provider {
@@ -95,49 +95,65 @@ export class FsProvider implements Provider {
     return error as StowageError;
   }
 
+  private notAFile(uri: StorageUri, what: string): NotFoundError {
+    return new NotFoundError(`${displayUri(uri)} is ${what}`, { uri: displayUri(uri), provider: this.name });
+  }
+
   async stat(uri: StorageUri, _options?: StatOptions): Promise<ObjectStat> {
     const path = this.pathOf(uri);
-    if (uri.key.endsWith('/'))
-      throw new NotFoundError(`${displayUri(uri)} is a directory, not a file`, {
-        uri: displayUri(uri),
-        provider: this.name,
-      });
+    if (uri.key.endsWith('/')) throw this.notAFile(uri, 'a directory, not a file');
     const info = await stat(path).catch((e) => {
       throw this.mapError(e, uri);
     });
-    if (!info.isFile())
-      throw new NotFoundError(`${displayUri(uri)} is not a regular file`, {
-        uri: displayUri(uri),
-        provider: this.name,
-      });
+    if (!info.isFile()) throw this.notAFile(uri, 'not a regular file');
     return { uri, size: info.size, etag: fileEtag(info), lastModified: info.mtime, acceptsRanges: true };
   }
 
   async read(uri: StorageUri, options: ReadOptions = {}): Promise<Readable> {
     if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
-    const info = await this.stat(uri);
-    if (options.ifMatch !== undefined && options.ifMatch !== info.etag) {
-      throw new PreconditionFailedError(`${displayUri(uri)} changed (ETag is no longer ${options.ifMatch})`, {
-        uri: displayUri(uri),
-        provider: this.name,
-      });
+    const path = this.pathOf(uri);
+    if (uri.key.endsWith('/')) throw this.notAFile(uri, 'a directory, not a file');
+    // Open first, then check the open file: the bytes read are those of the file whose validator
+    // was checked, even when the path is replaced in between.
+    const handle = await open(path, 'r').catch((e) => {
+      throw this.mapError(e, uri);
+    });
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw this.notAFile(uri, 'not a regular file');
+      if (options.ifMatch !== undefined && options.ifMatch !== fileEtag(info)) {
+        throw new PreconditionFailedError(
+          `${displayUri(uri)} changed (ETag is no longer ${options.ifMatch})`,
+          {
+            uri: displayUri(uri),
+            provider: this.name,
+          },
+        );
+      }
+      let start = 0;
+      let end: number | undefined;
+      if (options.range) {
+        const span = resolveRange(options.range, info.size, displayUri(uri));
+        if (!span) {
+          await handle.close();
+          return toReadable(new Uint8Array());
+        }
+        [start, end] = span;
+      }
+      return abandonable(
+        createReadStream(path, {
+          fd: handle,
+          start,
+          ...(end === undefined ? {} : { end }),
+          highWaterMark: 256 * 1024,
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+        options.signal,
+      );
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
     }
-    let start = 0;
-    let end: number | undefined;
-    if (options.range) {
-      const span = resolveRange(options.range, info.size, displayUri(uri));
-      if (!span) return toReadable(new Uint8Array());
-      [start, end] = span;
-    }
-    return abandonable(
-      createReadStream(this.pathOf(uri), {
-        start,
-        ...(end === undefined ? {} : { end }),
-        highWaterMark: 256 * 1024,
-        ...(options.signal ? { signal: options.signal } : {}),
-      }),
-      options.signal,
-    );
   }
 
   async write(uri: StorageUri, body: Body, options: WriteOptions = {}): Promise<WriteResult> {
@@ -160,11 +176,11 @@ export class FsProvider implements Provider {
         ...(options.contentLength === undefined ? {} : { expectedSize: options.contentLength }),
         ...(options.checksum === undefined ? {} : { expectedChecksums: options.checksum }),
         createOnly: options.ifNoneMatch === '*',
+        ...(options.durable ? { durable: true } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
-      const info = await stat(path);
-      return { uri, size: result.size, etag: fileEtag(info), checksums: result.checksums };
+      return { uri, size: result.size, etag: fileEtag(result.stats), checksums: result.checksums };
     } catch (error) {
       throw this.mapError(error, uri);
     }
@@ -187,7 +203,17 @@ export class FsProvider implements Provider {
 
   async delete(uri: StorageUri, _options?: DeleteOptions): Promise<void> {
     const path = this.pathOf(uri);
-    if (uri.key.endsWith('/')) return; // directories are not objects
+    if (uri.key.endsWith('/')) {
+      // A `dir/` marker is the directory itself (write() creates it), so deleting the marker
+      // removes the directory, but only an empty one: as on S3, deleting `dir/` must not delete
+      // `dir/x`, and a moveTree leaves excluded, skipped or failed files in it. rmdir never
+      // recurses; a directory that is not empty (or is gone, or is a file) is left as it is.
+      await rmdir(path).catch((error: NodeJS.ErrnoException) => {
+        if (['ENOTEMPTY', 'EEXIST', 'ENOENT', 'ENOTDIR'].includes(error.code ?? '')) return;
+        throw this.mapError(error, uri);
+      });
+      return;
+    }
     await unlink(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return;
       throw this.mapError(error, uri);
