@@ -67,7 +67,7 @@ export interface LogoutResult {
   catalogUrl: string | null;
   /** Whether there was a login to end. */
   wasLoggedIn: boolean;
-  /** Whether the registry revoked the session (`POST /api/logout` answered 2xx). */
+  /** Whether the registry revoked the stored login (`POST /api/logout` answered 2xx); an API key is never revoked. */
   revoked: boolean;
   /** Why revocation did not happen, when it did not. */
   detail?: string;
@@ -266,40 +266,39 @@ export class Catalog {
   }
 
   /**
-   * Revoke the session at the registry (`POST {registryUrl}/api/logout`; quilt3 only forgets it) and
-   * delete the local login. The local login is removed even when revocation fails; the result says so.
+   * End every login of the configured catalog, as quilt3 does: drop the API key from memory, and
+   * revoke the stored login at the registry (`POST {registryUrl}/api/logout`; quilt3 only forgets
+   * it) and delete it. The stored login is removed even when revocation fails; the result says so.
    */
   async logout(): Promise<LogoutResult> {
     const config = await this.configStore.read();
     if (!config) return { catalogUrl: null, wasLoggedIn: false, revoked: false };
     const catalogUrl = config.navigator_url;
-    if (this.apiKey !== undefined) {
-      this.apiKey = undefined;
-      this.forgetSession();
-      return {
-        catalogUrl,
-        wasLoggedIn: true,
-        revoked: false,
-        detail: 'the API key was dropped from memory; revoke it in the catalog if it should stop working',
-      };
-    }
+    const hadApiKey = this.apiKey !== undefined;
+    const keyNote = 'the API key was dropped from memory; revoke it in the catalog if it should stop working';
+    // The key shadows a stored login (it is the bearer while set); both go, or loggedIn() would
+    // still answer with the stored login right after a logout.
+    this.apiKey = undefined;
+    this.forgetSession();
     const session = await this.session();
     if (!session || !(await session.canAuthenticate())) {
-      return { catalogUrl, wasLoggedIn: false, revoked: false, detail: 'already logged out' };
+      return hadApiKey
+        ? { catalogUrl, wasLoggedIn: true, revoked: false, detail: keyNote }
+        : { catalogUrl, wasLoggedIn: false, revoked: false, detail: 'already logged out' };
     }
     let revoked = false;
-    let detail: string | undefined;
+    const notes = hadApiKey ? [keyNote] : [];
     try {
       const answer = await session.send({ method: 'POST', path: '/api/logout', what: 'logout' });
       revoked = answer.status >= 200 && answer.status < 300;
-      if (!revoked) detail = `the registry answered HTTP ${answer.status}`;
+      if (!revoked) notes.push(`the registry answered HTTP ${answer.status}`);
     } catch (error) {
-      detail = redactSecrets((error as Error).message);
+      notes.push(redactSecrets((error as Error).message));
     } finally {
       await this.tokens.remove(config.registryUrl);
       this.forgetSession();
     }
-    return { catalogUrl, wasLoggedIn: true, revoked, ...(detail ? { detail } : {}) };
+    return { catalogUrl, wasLoggedIn: true, revoked, ...(notes.length ? { detail: notes.join('; ') } : {}) };
   }
 
   /**

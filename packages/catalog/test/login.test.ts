@@ -136,6 +136,21 @@ describe('login', () => {
     expect(await catalog.loggedIn()).toBeNull();
   });
 
+  it('logout with an API key set also revokes and removes a stored code login (quilt3 clears both)', async () => {
+    const { catalog } = await freshCatalog();
+    await catalog.config(local.catalogUrl);
+    await catalog.loginWithToken(local.issueCode());
+    const stored = JSON.parse(await readFile(catalog.tokenFile(local.registryUrl), 'utf8'));
+    await catalog.loginWithApiKey(local.createApiKey('bot'));
+    expect((await catalog.whoami()).name).toBe('bot');
+    const out = await catalog.logout();
+    expect(out).toMatchObject({ wasLoggedIn: true, revoked: true, detail: expect.stringMatching(/API key/) });
+    expect(await catalog.loggedIn()).toBeNull();
+    expect(local.isRefreshTokenLive(stored.refresh_token)).toBe(false);
+    await expect(stat(catalog.tokenFile(local.registryUrl))).rejects.toThrow(/ENOENT/);
+    expect(await catalog.logout()).toMatchObject({ wasLoggedIn: false });
+  });
+
   it('logout revokes at the registry, then clears the local login', async () => {
     const { catalog } = await freshCatalog();
     await catalog.config(local.catalogUrl);

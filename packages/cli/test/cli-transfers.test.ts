@@ -277,5 +277,16 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
       timeout: 60_000,
     });
     expect(tree.stdout).toMatch(/total 2\/2 +\|█+\| 100% \| 5\.0 MiB\/5\.0 MiB \| [\d.]+ \w+\/s \| ETA/);
+
+    // Bars on the terminal, stdout redirected: the summary still lands in the file, not on the bars.
+    const redirected = `${treeCommand.replace('s3://cli/tty-tree/', 's3://cli/tty-tree-2/')} > summary.txt`;
+    const barsOnly = await execFileAsync('script', ['-qfec', redirected, '/dev/null'], {
+      cwd: world.work,
+      env: { ...env, TERM: 'xterm' },
+      timeout: 60_000,
+    });
+    expect(barsOnly.stdout).toMatch(/total 2\/2/);
+    expect(barsOnly.stdout).not.toMatch(/copied 2 files/);
+    expect(await readFile(join(world.work, 'summary.txt'), 'utf8')).toMatch(/^copied 2 files \(5\.0 MiB\)/m);
   });
 });

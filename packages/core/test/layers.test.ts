@@ -5,6 +5,7 @@ import {
   decorateProvider,
   MemoryProvider,
   NotFoundError,
+  PermissionDeniedError,
   parseUri,
   retrying,
   TimeoutError,
@@ -95,6 +96,60 @@ describe('withRetry', () => {
     expect(layered.copy).toBeTypeOf('function');
     expect(layered.presign).toBeUndefined();
   });
+
+  it('deleteMany deletes again, one by one, the keys a batch reported as retryably failed', async () => {
+    const memory = new MemoryProvider();
+    const uris = ['a', 'b', 'c', 'd'].map((k) => parseUri(`mem://b/${k}`));
+    for (const uri of uris) await memory.write(uri, 'x');
+    // A batch backend answering as S3's DeleteObjects can: per-key errors, the others deleted.
+    const batch = decorateProvider(memory, {
+      async *deleteMany(input) {
+        for await (const uri of input) {
+          if (uri.key === 'b') yield { uri, error: new TransientError('InternalError for b') };
+          else if (uri.key === 'd') yield { uri, error: new PermissionDeniedError('not yours') };
+          else {
+            await memory.delete(uri);
+            yield { uri };
+          }
+        }
+      },
+    });
+    const notices: string[] = [];
+    const layered = withRetry({ baseDelayMs: 1, onRetry: (n) => notices.push(`${n.uri} ${n.attempt}`) })(
+      batch,
+    );
+    const outcomes = [];
+    for await (const outcome of layered.deleteMany(uris)) outcomes.push(outcome);
+    expect(outcomes.map((o) => [o.uri.key, o.error?.constructor.name])).toEqual([
+      ['a', undefined],
+      ['b', undefined],
+      ['c', undefined],
+      ['d', 'PermissionDeniedError'],
+    ]);
+    expect(notices).toEqual(['mem://b/b 2']);
+    await expect(memory.stat(uris[1]!)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await memory.stat(uris[3]!)).size).toBe(1);
+  });
+
+  it('deleteMany gives up on a whole failed batch after one key’s retries fail', async () => {
+    const uris = ['a', 'b', 'c'].map((k) => parseUri(`mem://b/${k}`));
+    const outage = new TransientError('503 for the whole batch');
+    let deletes = 0;
+    const down = decorateProvider(new MemoryProvider(), {
+      async delete() {
+        deletes++;
+        throw new TransientError('still down');
+      },
+      async *deleteMany(input) {
+        for await (const uri of input) yield { uri, error: outage };
+      },
+    });
+    const outcomes = [];
+    for await (const outcome of withRetry({ baseDelayMs: 1, maxAttempts: 3 })(down).deleteMany(uris))
+      outcomes.push(outcome);
+    expect(deletes).toBe(2);
+    expect(outcomes.map((o) => o.error?.message)).toEqual(['still down', outage.message, outage.message]);
+  });
 });
 
 describe('withTimeout', () => {
@@ -112,5 +167,35 @@ describe('withTimeout', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.retryable).toBe(true);
     expect(innerSignal?.aborted).toBe(true);
+  });
+
+  it('bounds each deleteMany outcome, cancelling the stuck delete', async () => {
+    const memory = new MemoryProvider();
+    const uris = ['a', 'b'].map((k) => parseUri(`mem://b/${k}`));
+    let stuckSignal: AbortSignal | undefined;
+    const slow = decorateProvider(memory, {
+      async *deleteMany(input, o) {
+        for await (const uri of input) {
+          if (uri.key === 'b') {
+            stuckSignal = o?.signal;
+            await new Promise((_, reject) =>
+              o?.signal?.addEventListener('abort', () => reject(o.signal!.reason)),
+            );
+          }
+          yield { uri };
+        }
+      },
+    });
+    const layered = withTimeout({ operationMs: 50 })(slow);
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const outcome of layered.deleteMany(uris)) {
+        seen.push(outcome.uri.key);
+        await new Promise((resolve) => setTimeout(resolve, 80)); // the consumer's time is not counted
+      }
+    })().catch((e) => e);
+    expect(seen).toEqual(['a']);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(stuckSignal?.aborted).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,21 @@ describe('fs reads and writes', () => {
     await rename(join(dir, 'next.bin'), path);
     expect((await readAll(stream)).equals(first)).toBe(true);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'reading a FIFO or a directory is NotFound at once (no wait for a writer)',
+    async () => {
+      const fs = new FsProvider();
+      const fifo = join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      await expect(fs.read(parseUri(fifo))).rejects.toMatchObject({
+        code: 'NotFound',
+        message: expect.stringMatching(/not a regular file/),
+      });
+      await expect(fs.read(parseUri(dir))).rejects.toMatchObject({ code: 'NotFound' });
+    },
+    5_000,
+  );
 
   it('a write into a missing directory creates it, and a failed write leaves no temp file', async () => {
     const fs = new FsProvider();

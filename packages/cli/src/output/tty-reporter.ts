@@ -54,9 +54,14 @@ export class TtyReporter implements Reporter {
     this.subscriptions.push(events$.subscribe((event) => this.onEvent(event)));
   }
 
+  /**
+   * Notes are command output, so they belong on stdout. Only when stdout is the terminal the bars
+   * are drawn on do they go above the bars instead (the same screen, without tearing a bar); a
+   * redirected stdout gets every note, bars or not.
+   */
   note(line: string): void {
-    if (this.fileBars.size + this.treeBars.size === 0) this.io.stdout.write(`${line}\n`);
-    else this.multibar.log(`${line}\n`);
+    if (this.io.stdout.isTTY && this.fileBars.size + this.treeBars.size > 0) this.multibar.log(`${line}\n`);
+    else this.io.stdout.write(`${line}\n`);
   }
 
   record(_record: Record<string, unknown>, text?: string): void {

@@ -1,6 +1,6 @@
 import { isAbortError } from '../errors/abort.js';
 import { isStowageError } from '../errors/stowage-error.js';
-import type { Body, Provider } from '../provider/provider.js';
+import type { Body, DeleteOptions, DeleteOutcome, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { decorateProvider, type Layer } from './layer.js';
@@ -85,9 +85,47 @@ function replayable(body: Body): boolean {
 }
 
 /**
+ * `deleteMany` with each key that failed retryably (S3's per-key `InternalError`/`SlowDown`, a
+ * transient error of a per-key backend) deleted again on its own, through `delete` with backoff.
+ * The batch call counts as the first attempt; outcomes keep the input's order. A batch that
+ * failed whole reports one error object for all its keys: once one key's retries of that error
+ * fail, the rest of its keys are reported as they are, so an outage costs a few attempts, not a
+ * thousand.
+ */
+async function* retryFailedDeletes(
+  inner: Provider,
+  uris: Iterable<StorageUri> | AsyncIterable<StorageUri>,
+  deleteOptions: DeleteOptions | undefined,
+  options: RetryOptions,
+): AsyncIterable<DeleteOutcome> {
+  const shouldRetry = options.shouldRetry ?? defaultShouldRetry;
+  const givenUp = new WeakSet<Error>();
+  for await (const outcome of inner.deleteMany(uris, deleteOptions)) {
+    const failure = outcome.error;
+    if (failure === undefined || givenUp.has(failure) || !shouldRetry(failure)) {
+      yield outcome;
+      continue;
+    }
+    try {
+      await retrying(
+        'delete',
+        (attempt) => (attempt === 1 ? Promise.reject(failure) : inner.delete(outcome.uri, deleteOptions)),
+        { ...options, signal: deleteOptions?.signal, uri: outcome.uri },
+      );
+      yield { uri: outcome.uri };
+    } catch (error) {
+      if (deleteOptions?.signal?.aborted) throw error;
+      givenUp.add(failure);
+      yield { uri: outcome.uri, error: error as Error };
+    }
+  }
+}
+
+/**
  * Retry layer: repeats an operation on retryable errors with exponential backoff and jitter.
  * Streams cannot be replayed, so a write from a stream is attempted once (the transfer engine
- * retries per part instead), and a listing is retried only before its first entry.
+ * retries per part instead), a listing is retried only before its first entry, and `deleteMany`
+ * retries the keys that failed, one by one.
  */
 export function withRetry(options: RetryOptions = {}): Layer {
   return (inner: Provider) =>
@@ -101,6 +139,7 @@ export function withRetry(options: RetryOptions = {}): Layer {
       delete: (uri, o) =>
         retrying('delete', () => inner.delete(uri, o), { ...options, signal: o?.signal, uri }),
       list: (prefix, o) => retryList(inner, prefix, o, options),
+      deleteMany: (uris, o) => retryFailedDeletes(inner, uris, o, options),
       ...(inner.copy
         ? {
             copy: (s: StorageUri, d: StorageUri, o?: { signal?: AbortSignal }) =>

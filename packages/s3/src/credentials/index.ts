@@ -5,6 +5,7 @@ export {
   type ProfileSettings,
 } from './aws-config-files.js';
 export { awsCredentialChain } from './aws-credential-chain.js';
+export type { AwsEnvironment } from './aws-environment.js';
 export { type ResolveAwsRegionOptions, resolveAwsRegion } from './aws-region.js';
 export type { AwsCredentialChainOptions } from './aws-scope.js';
 export { ContextKeyedRefreshingSource } from './context-keyed-refresh.js';
@@ -24,3 +25,4 @@ export {
 } from './credential-errors.js';
 export { type IniSections, type IniValue, parseIni } from './ini-parser.js';
 export { shellSplit } from './shell-split.js';
+export type { StsCallOptions } from './sts-calls.js';

@@ -5,6 +5,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import {
+  awaitUnlessAborted,
   type BucketFacts,
   type CredentialSource,
   type DataLocation,
@@ -35,6 +36,11 @@ export interface S3DataLocatorOptions {
   credentials?: CredentialSource;
   /** Context for resolving `credentials` (env, homedir, profile). */
   credentialContext?: ResolveContext;
+  /**
+   * Bound on one bucket's probe, in ms (default 30 000). The probe is shared by every caller, so
+   * no caller's signal can cut it short; this bound is what keeps a silent endpoint from holding it.
+   */
+  probeTimeoutMs?: number;
 }
 
 const noSigning = (schemeId: string) => ({
@@ -42,6 +48,11 @@ const noSigning = (schemeId: string) => ({
   identityProvider: () => async () => ({}),
   signer: { sign: async <T>(request: T) => request },
 });
+
+/** The configured region when it is a plain string (the SDK also takes a provider function). */
+function configuredRegion(region: S3ClientConfig['region']): string | undefined {
+  return typeof region === 'string' ? region : undefined;
+}
 
 function headerRegion(error: unknown): string | undefined {
   const e = error as {
@@ -62,7 +73,8 @@ export class S3DataLocator implements DataLocator {
   private readonly declared: Record<string, DeclaredBucket>;
   private readonly cache = new Map<string, Promise<BucketFacts>>();
   private readonly anonymous: S3Client;
-  private signed: S3Client | undefined;
+  /** Signed clients per region: a client signs for one region, and a bucket answers only its own. */
+  private readonly signed = new Map<string, S3Client>();
 
   constructor(private readonly options: S3DataLocatorOptions = {}) {
     this.mirrors = mirrorResolver(options.mirrors);
@@ -83,20 +95,22 @@ export class S3DataLocator implements DataLocator {
   }
 
   /**
-   * Region and requester-pays of `bucket`: declared facts first, else probed once and cached (the
-   * first call's `signal` applies to the probe every caller then shares). Never rejects: what
-   * could not be learnt is unknown, with the reason in `detail`.
+   * Region and requester-pays of `bucket`: declared facts first, else probed once and cached. The
+   * probe is shared: `signal` stops only this caller's wait (with `AbortedError`), never the probe
+   * the other callers wait on, so one cancelled transfer cannot leave the bucket's facts "unknown"
+   * for the rest. Otherwise never rejects: what could not be learnt is unknown, with the reason in
+   * `detail`.
    */
   bucketFacts(bucket: string, signal?: AbortSignal): Promise<BucketFacts> {
     let facts = this.cache.get(bucket);
     if (!facts) {
-      facts = this.probe(bucket, signal);
+      facts = this.probe(bucket, AbortSignal.timeout(this.options.probeTimeoutMs ?? 30_000));
       this.cache.set(bucket, facts);
     }
-    return facts;
+    return awaitUnlessAborted(facts, signal, `probe of bucket ${bucket}`);
   }
 
-  private async probe(bucket: string, signal?: AbortSignal): Promise<BucketFacts> {
+  private async probe(bucket: string, signal: AbortSignal): Promise<BucketFacts> {
     const declared = Object.hasOwn(this.declared, bucket) ? this.declared[bucket] : undefined;
     const facts: BucketFacts = { bucket, regionSource: 'unknown' };
     const notes: string[] = [];
@@ -147,13 +161,23 @@ export class S3DataLocator implements DataLocator {
   private async requestPayment(
     bucket: string,
     region: string | undefined,
-    signal?: AbortSignal,
+    signal: AbortSignal,
   ): Promise<string | undefined> {
+    const out = await this.signedClient(region ?? configuredRegion(this.options.s3?.region) ?? 'us-east-1').send(
+      new GetBucketRequestPaymentCommand({ Bucket: bucket }),
+      { abortSignal: signal },
+    );
+    return out.Payer;
+  }
+
+  private signedClient(region: string): S3Client {
+    const existing = this.signed.get(region);
+    if (existing) return existing;
     const source = this.options.credentials!;
     const context = this.options.credentialContext ?? {};
-    this.signed ??= new S3Client({
-      region: region ?? 'us-east-1',
+    const client = new S3Client({
       ...this.options.s3,
+      region,
       credentials: async () => {
         const found = await source.resolve(context);
         if (found?.kind !== 'aws') throw new Error(`${source.name} has no AWS credentials`);
@@ -165,15 +189,14 @@ export class S3DataLocator implements DataLocator {
         };
       },
     });
-    const out = await this.signed.send(new GetBucketRequestPaymentCommand({ Bucket: bucket }), {
-      abortSignal: signal,
-    });
-    return out.Payer;
+    this.signed.set(region, client);
+    return client;
   }
 
   /** Close the SDK clients' sockets. */
   destroy(): void {
     this.anonymous.destroy();
-    this.signed?.destroy();
+    for (const client of this.signed.values()) client.destroy();
+    this.signed.clear();
   }
 }

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -115,7 +115,9 @@ export class FsProvider implements Provider {
     if (uri.key.endsWith('/')) throw this.notAFile(uri, 'a directory, not a file');
     // Open first, then check the open file: the bytes read are those of the file whose validator
     // was checked, even when the path is replaced in between.
-    const handle = await open(path, 'r').catch((e) => {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever; on a
+    // regular file the flag does nothing. The fstat below then refuses anything but a file.
+    const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((e) => {
       throw this.mapError(e, uri);
     });
     try {
