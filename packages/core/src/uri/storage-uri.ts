@@ -246,10 +246,21 @@ export function formatUri(uri: StorageUri): string {
   }
 }
 
+/**
+ * Display strings of URIs already shown. A StorageUri is immutable (every field is readonly), so
+ * its string cannot go stale. Errors and events name the same URI several times per transfer, and formatting a path
+ * (`pathToFileURL`) and redacting it cost more than the rest of a small file's bookkeeping.
+ */
+const displayed = new WeakMap<StorageUri, string>();
+
 /** A URI string safe to print: user info and secret query parameters are masked. */
 export function displayUri(uri: UriLike): string {
-  const text = typeof uri === 'string' ? uri : formatUri(uri);
-  return redactSecrets(text);
+  if (typeof uri === 'string') return redactSecrets(uri);
+  const known = displayed.get(uri);
+  if (known !== undefined) return known;
+  const text = redactSecrets(formatUri(uri));
+  displayed.set(uri, text);
+  return text;
 }
 
 /** The local path of a `file` URI. */

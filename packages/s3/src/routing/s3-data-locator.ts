@@ -163,10 +163,9 @@ export class S3DataLocator implements DataLocator {
     region: string | undefined,
     signal: AbortSignal,
   ): Promise<string | undefined> {
-    const out = await this.signedClient(region ?? configuredRegion(this.options.s3?.region) ?? 'us-east-1').send(
-      new GetBucketRequestPaymentCommand({ Bucket: bucket }),
-      { abortSignal: signal },
-    );
+    const out = await this.signedClient(
+      region ?? configuredRegion(this.options.s3?.region) ?? 'us-east-1',
+    ).send(new GetBucketRequestPaymentCommand({ Bucket: bucket }), { abortSignal: signal });
     return out.Payer;
   }
 
