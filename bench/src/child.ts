@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const peakRss = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(
-    `${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss, baselineRss })}\n`,
+    `${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, systemCpuSeconds: cpu.system / 1e6, peakRss, baselineRss })}\n`,
   );
   process.exit(0);
 }

@@ -8,6 +8,8 @@ export interface Row {
   seconds?: number;
   mibPerSecond?: number;
   cpuSeconds?: number;
+  /** The kernel's share of cpuSeconds. */
+  systemCpuSeconds?: number;
   /** CPU time of the local servers (the runner process) during the run. */
   serverCpuSeconds?: number;
   peakRssMiB?: number;

@@ -24,6 +24,8 @@ function runChild(
 ): Promise<{
   seconds: number;
   cpuSeconds: number;
+  /** The kernel's share of cpuSeconds (file system and socket work done for the tool). */
+  systemCpuSeconds: number;
   serverCpuSeconds: number;
   peakRss: number;
   baselineRss: number;
@@ -154,13 +156,14 @@ function toRow(c: BenchCase, env: BenchEnv, runs: Run[], failure: string | undef
     seconds: m.seconds,
     mibPerSecond: bytes / MiB / m.seconds,
     cpuSeconds: m.cpuSeconds,
+    systemCpuSeconds: m.systemCpuSeconds,
     serverCpuSeconds: m.serverCpuSeconds,
     peakRssMiB: m.peakRss / MiB,
     rssGrowthMiB: (m.peakRss - m.baselineRss) / MiB,
     runSeconds: runs.map((r) => Number(r.seconds.toFixed(3))),
   };
   console.log(
-    `${c.id}: ${row.mibPerSecond!.toFixed(0)} MiB/s, ${row.seconds!.toFixed(2)} s (runs ${row.runSeconds!.map((t) => t.toFixed(2)).join(', ')}), peak RSS ${row.peakRssMiB!.toFixed(0)} MiB`,
+    `${c.id}: ${row.mibPerSecond!.toFixed(0)} MiB/s, ${row.seconds!.toFixed(2)} s (runs ${row.runSeconds!.map((t) => t.toFixed(2)).join(', ')}), CPU ${row.cpuSeconds!.toFixed(2)} s (kernel ${row.systemCpuSeconds!.toFixed(2)}), peak RSS ${row.peakRssMiB!.toFixed(0)} MiB`,
   );
   return row;
 }

@@ -6,6 +6,24 @@ export function fileEtag(info: Stats, generation: number): string {
   return `"${info.size.toString(16)}-${Math.floor(info.mtimeMs * 1000).toString(16)}-${generation}"`;
 }
 
+/**
+ * Server-side writes per key, the `generation` of {@link fileEtag}: a rewrite that keeps the size
+ * within one mtime tick must still change the ETag.
+ */
+export class WriteGenerations {
+  private readonly counts = new Map<string, number>();
+
+  /** Server-side writes of `key` so far. */
+  of(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  /** Count one more server-side write of `key`. */
+  bump(key: string): void {
+    this.counts.set(key, this.of(key) + 1);
+  }
+}
+
 /** HTTP date of a file's mtime (second resolution, as `Last-Modified` has). */
 export function lastModified(info: Stats): string {
   return new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();

@@ -1,13 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { link, mkdir, mkdtemp, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { join, resolve, sep } from 'node:path';
 import { autoindexHtml, autoindexJson } from './autoindex.js';
-import { DigestCache, fileEtag, lastModified, validatorMatches } from './file-validators.js';
+import { type FileResponseContext, serveFile } from './file-response.js';
+import { receiveUpload } from './file-upload.js';
+import { DigestCache, WriteGenerations } from './file-validators.js';
+import { fail, HttpFailure } from './http-failure.js';
 import { FaultTable, type HttpFault } from './http-faults.js';
 
 /** Digest headers the server can announce on full responses and HEAD. */
@@ -81,15 +81,6 @@ export interface HttpTestServer {
   close(): Promise<void>;
 }
 
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Start a static-file HTTP server on a random loopback port for tests and benchmarks: Range (one
  * range), HEAD, strong ETags with If-Range/If-Match/If-None-Match, Last-Modified, optional
@@ -102,20 +93,23 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
   const root = resolve(options.dir ?? (await mkdtemp(join(tmpdir(), 'stowage-http-'))));
   const faults = new FaultTable();
   for (const fault of options.faults ?? []) faults.add(fault);
-  const generations = new Map<string, number>();
-  const digestCache = new DigestCache();
+  const generations = new WriteGenerations();
   const requests: RecordedRequest[] = [];
-  const digestHeaders: DigestHeader[] =
-    options.digests === true
-      ? ['repr-digest', 'digest', 'content-md5', 'x-amz-checksum-sha256']
-      : options.digests || [];
+  const fileResponse: FileResponseContext = {
+    noRanges: options.noRanges,
+    digestHeaders:
+      options.digests === true
+        ? ['repr-digest', 'digest', 'content-md5', 'x-amz-checksum-sha256']
+        : options.digests || [],
+    digestCache: new DigestCache(),
+    generations,
+  };
 
   const pathOf = (key: string): string => {
     const path = resolve(root, key);
     if (path !== root && !path.startsWith(root + sep)) throw new HttpFailure(400, 'path escapes the root');
     return path;
   };
-  const bump = (key: string) => generations.set(key, (generations.get(key) ?? 0) + 1);
 
   const handle = async (req: IncomingMessage, res: ServerResponse, record: RecordedRequest) => {
     const method = req.method ?? 'GET';
@@ -147,7 +141,7 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
         res.setHeader('Allow', 'GET, HEAD');
         return fail(res, 405, `${method} is not allowed`);
       }
-      return method === 'PUT' ? put(req, res, record) : remove(res, key);
+      return method === 'PUT' ? receiveUpload(req, res, record, pathOf(key), generations) : remove(res, key);
     }
     if (method !== 'GET' && method !== 'HEAD') {
       res.setHeader('Allow', options.writable ? 'GET, HEAD, PUT, DELETE' : 'GET, HEAD');
@@ -162,14 +156,14 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
       const replacement = faults.countGet(key);
       if (replacement !== undefined) {
         await writeFile(path, replacement);
-        bump(key);
+        generations.bump(key);
       }
     }
     const info = await stat(path).catch(() => undefined);
     if (!info) return fail(res, 404, 'not found');
     if (info.isDirectory()) return index(req, res, path, key, method);
     if (!info.isFile() || key.endsWith('/')) return fail(res, 404, 'not found');
-    return serveFile(req, res, record, path, info, fault);
+    return serveFile(req, res, record, path, info, fault, fileResponse);
   };
 
   const index = async (
@@ -189,162 +183,12 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
     res.end(method === 'HEAD' ? undefined : body);
   };
 
-  const serveFile = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    record: RecordedRequest,
-    path: string,
-    info: Stats,
-    fault: HttpFault | undefined,
-  ) => {
-    const etag = fileEtag(info, generations.get(record.key) ?? 0);
-    const modified = lastModified(info);
-    const headers: Record<string, string | number> = {
-      ETag: etag,
-      'Last-Modified': modified,
-      'Content-Type': contentTypeOf(path),
-    };
-    if (options.noRanges !== true) headers['Accept-Ranges'] = 'bytes';
-    const ifMatch = req.headers['if-match'];
-    if (
-      ifMatch !== undefined &&
-      ifMatch.trim() !== '*' &&
-      !ifMatch.split(',').some((v) => v.trim() === etag)
-    ) {
-      return fail(res, 412, 'precondition failed');
-    }
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (
-      ifNoneMatch !== undefined &&
-      (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((v) => v.trim() === etag))
-    ) {
-      res.writeHead(304, { ETag: etag });
-      return void res.end();
-    }
-    const size = info.size;
-    let start = 0;
-    let end = size - 1;
-    let status = 200;
-    const range = req.headers.range;
-    const ifRange = req.headers['if-range'] as string | undefined;
-    const rangeApplies =
-      range !== undefined &&
-      !options.noRanges &&
-      (ifRange === undefined || validatorMatches(ifRange, etag, modified));
-    if (rangeApplies) {
-      const parsed = parseRange(range, size);
-      if (parsed === 'unsatisfiable') {
-        res.writeHead(416, { 'Content-Range': `bytes */${size}`, ETag: etag, 'Content-Length': '0' });
-        return void res.end();
-      }
-      if (parsed) {
-        [start, end] = parsed;
-        status = 206;
-        headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
-      }
-    }
-    if (status === 200 && digestHeaders.length > 0) {
-      const digests = await digestCache.get(path, etag);
-      const sha = digests.sha256.toString('base64');
-      if (digestHeaders.includes('repr-digest')) headers['Repr-Digest'] = `sha-256=:${sha}:`;
-      if (digestHeaders.includes('digest')) headers.Digest = `SHA-256=${sha}`;
-      if (digestHeaders.includes('content-md5')) headers['Content-MD5'] = digests.md5.toString('base64');
-      if (digestHeaders.includes('x-amz-checksum-sha256')) headers['x-amz-checksum-sha256'] = sha;
-    }
-    const length = size === 0 ? 0 : end - start + 1;
-    headers['Content-Length'] = length;
-    res.writeHead(status, headers);
-    record.status = status;
-    if (req.method === 'HEAD' || length === 0) return void res.end();
-    await sendBody(res, record, path, start, end, fault);
-  };
-
-  const put = async (req: IncomingMessage, res: ServerResponse, record: RecordedRequest) => {
-    const { key } = record;
-    const path = pathOf(key);
-    if (key === '' || key.endsWith('/')) {
-      let bytes = 0;
-      for await (const chunk of req) bytes += (chunk as Buffer).length;
-      if (bytes > 0) return fail(res, 400, 'a key ending in / names a directory and cannot hold data');
-      await mkdir(path, { recursive: true });
-      res.writeHead(201, { 'Content-Length': '0' });
-      return void res.end();
-    }
-    const existing = await stat(path).catch(() => undefined);
-    if (existing?.isDirectory()) {
-      req.resume();
-      return fail(res, 409, 'a directory has this name');
-    }
-    const currentEtag = existing ? fileEtag(existing, generations.get(key) ?? 0) : undefined;
-    const createOnly = req.headers['if-none-match']?.trim() === '*';
-    if (createOnly && existing) {
-      req.resume();
-      return fail(res, 412, 'already exists');
-    }
-    const ifMatch = req.headers['if-match'];
-    if (
-      ifMatch !== undefined &&
-      (currentEtag === undefined || (ifMatch.trim() !== '*' && ifMatch.trim() !== currentEtag))
-    ) {
-      req.resume();
-      return fail(res, 412, 'precondition failed');
-    }
-    await mkdir(dirname(path), { recursive: true });
-    const temp = join(dirname(path), `.upload-${randomBytes(6).toString('hex')}`);
-    const sha256 = createHash('sha256');
-    const md5 = createHash('md5');
-    try {
-      await pipeline(
-        req,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            record.bytes += chunk.length;
-            sha256.update(chunk);
-            md5.update(chunk);
-            yield chunk;
-          }
-        },
-        createWriteStream(temp),
-      );
-      const declared = req.headers['content-length'];
-      if (declared !== undefined && Number(declared) !== record.bytes)
-        throw new HttpFailure(400, 'body shorter than Content-Length');
-      const wantMd5 = req.headers['content-md5'] as string | undefined;
-      if (typeof wantMd5 === 'string' && wantMd5 !== md5.digest('base64'))
-        throw new HttpFailure(400, 'Content-MD5 mismatch');
-      const digestHeader = req.headers['repr-digest'] ?? req.headers['content-digest'];
-      const wantSha =
-        typeof digestHeader === 'string' ? /sha-256=:([^:]*):/i.exec(digestHeader)?.[1] : undefined;
-      if (wantSha !== undefined && wantSha !== sha256.digest('base64'))
-        throw new HttpFailure(400, 'digest mismatch');
-      if (createOnly) {
-        // link() fails when the target exists: of racing create-only writers exactly one wins.
-        await link(temp, path).catch((error: NodeJS.ErrnoException) => {
-          throw error.code === 'EEXIST' ? new HttpFailure(412, 'already exists') : error;
-        });
-        await unlink(temp);
-      } else {
-        await rename(temp, path);
-      }
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    bump(key);
-    const info = await stat(path);
-    res.writeHead(existing ? 204 : 201, {
-      ETag: fileEtag(info, generations.get(key) ?? 0),
-      'Content-Length': '0',
-    });
-    res.end();
-  };
-
   const remove = async (res: ServerResponse, key: string) => {
     const path = pathOf(key);
     const info = await stat(path).catch(() => undefined);
     if (!info || info.isDirectory()) return fail(res, 404, 'not found');
     await unlink(path);
-    bump(key);
+    generations.bump(key);
     res.writeHead(204);
     res.end();
   };
@@ -397,12 +241,6 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
   };
 }
 
-function fail(res: ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify({ error: message });
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
 function authorized(header: string | undefined, auth: NonNullable<HttpServerOptions['auth']>): boolean {
   if (header === undefined) return false;
   if (auth.bearer !== undefined && header === `Bearer ${auth.bearer}`) return true;
@@ -411,99 +249,4 @@ function authorized(header: string | undefined, auth: NonNullable<HttpServerOpti
     if (header === `Basic ${want}`) return true;
   }
   return false;
-}
-
-/** One `bytes=` range against a size: inclusive bounds, undefined to ignore, or unsatisfiable (416). */
-function parseRange(header: string, size: number): [number, number] | undefined | 'unsatisfiable' {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return [Math.max(0, size - suffix), size - 1];
-  }
-  const start = Number(match[1]);
-  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  if (start >= size) return 'unsatisfiable';
-  if (end < start) return undefined;
-  return [start, end];
-}
-
-const TYPES: Record<string, string> = {
-  '.txt': 'text/plain; charset=utf-8',
-  '.json': 'application/json',
-  '.html': 'text/html; charset=utf-8',
-  '.csv': 'text/csv',
-  '.sha256': 'text/plain; charset=utf-8',
-  '.md5': 'text/plain; charset=utf-8',
-};
-
-function contentTypeOf(path: string): string {
-  const dot = path.lastIndexOf('.');
-  return (dot > path.lastIndexOf('/') && TYPES[path.slice(dot).toLowerCase()]) || 'application/octet-stream';
-}
-
-async function sendBody(
-  res: ServerResponse,
-  record: RecordedRequest,
-  path: string,
-  start: number,
-  end: number,
-  fault: HttpFault | undefined,
-): Promise<void> {
-  const source = createReadStream(path, { start, end, highWaterMark: 256 * 1024 });
-  let first = true;
-  try {
-    for await (const data of source) {
-      let chunk = data as Buffer;
-      if (fault?.kind === 'corrupt' && first) {
-        chunk = Buffer.from(chunk);
-        chunk[0] = chunk[0]! ^ 0xff;
-      }
-      first = false;
-      if (fault?.kind === 'drop' && record.bytes + chunk.length >= fault.afterBytes) {
-        const keep = chunk.subarray(0, Math.max(0, fault.afterBytes - record.bytes));
-        record.bytes += keep.length;
-        await new Promise<void>((done) => res.write(keep, () => done()));
-        res.socket?.destroy();
-        return;
-      }
-      if (fault?.kind === 'stall' && record.bytes + chunk.length >= fault.afterBytes) {
-        const keep = chunk.subarray(0, Math.max(0, fault.afterBytes - record.bytes));
-        record.bytes += keep.length;
-        res.write(keep);
-        await new Promise<void>((done) => res.once('close', () => done()));
-        return;
-      }
-      if (fault?.kind === 'slow') {
-        const step = Math.max(1, Math.floor(fault.bytesPerSecond / 20));
-        for (let at = 0; at < chunk.length; at += step) {
-          const piece = chunk.subarray(at, at + step);
-          record.bytes += piece.length;
-          if (!res.write(piece)) await waitDrain(res);
-          await new Promise((done) => setTimeout(done, 50));
-          if (res.destroyed) return;
-        }
-        continue;
-      }
-      record.bytes += chunk.length;
-      if (!res.write(chunk)) await waitDrain(res);
-      if (res.destroyed) return;
-    }
-    res.end();
-  } finally {
-    source.destroy();
-  }
-}
-
-function waitDrain(res: ServerResponse): Promise<void> {
-  return new Promise((done) => {
-    const finish = () => {
-      res.off('drain', finish);
-      res.off('close', finish);
-      done();
-    };
-    res.once('drain', finish);
-    res.once('close', finish);
-  });
 }
