@@ -63,7 +63,7 @@ const secret = 'stand-in-secret-never-shown';
 const locatorOptions = () => ({
   s3: { endpoint, forcePathStyle: true, region: 'us-east-1', maxAttempts: 1 },
   credentials: staticCredentials(
-    Credentials.aws({ accessKeyId: 'AKIASTANDIN000000001', secretAccessKey: secret }, 'env'),
+    Credentials.aws({ accessKeyId: 'AKIAEXAMPLESTANDIN01', secretAccessKey: secret }, 'env'),
   ),
 });
 
