@@ -248,8 +248,9 @@ export function formatUri(uri: StorageUri): string {
 
 /**
  * Display strings of URIs already shown. A StorageUri is immutable (every field is readonly), so
- * its string cannot go stale. Errors and events name the same URI several times per transfer, and formatting a path
- * (`pathToFileURL`) and redacting it cost more than the rest of a small file's bookkeeping.
+ * its string cannot go stale. Errors and events name the same URI several times per transfer, and
+ * formatting a path (`pathToFileURL`) and redacting it cost more than the rest of a small file's
+ * bookkeeping.
  */
 const displayed = new WeakMap<StorageUri, string>();
 

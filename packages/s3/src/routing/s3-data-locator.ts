@@ -49,11 +49,6 @@ const noSigning = (schemeId: string) => ({
   signer: { sign: async <T>(request: T) => request },
 });
 
-/** The configured region when it is a plain string (the SDK also takes a provider function). */
-function configuredRegion(region: S3ClientConfig['region']): string | undefined {
-  return typeof region === 'string' ? region : undefined;
-}
-
 function headerRegion(error: unknown): string | undefined {
   const e = error as {
     $response?: { headers?: Record<string, string> };
@@ -73,7 +68,7 @@ export class S3DataLocator implements DataLocator {
   private readonly declared: Record<string, DeclaredBucket>;
   private readonly cache = new Map<string, Promise<BucketFacts>>();
   private readonly anonymous: S3Client;
-  /** Signed clients per region: a client signs for one region, and a bucket answers only its own. */
+  /** Signed clients per bucket region (`''`: unknown): a bucket accepts signatures for its own region only. */
   private readonly signed = new Map<string, S3Client>();
 
   constructor(private readonly options: S3DataLocatorOptions = {}) {
@@ -163,20 +158,22 @@ export class S3DataLocator implements DataLocator {
     region: string | undefined,
     signal: AbortSignal,
   ): Promise<string | undefined> {
-    const out = await this.signedClient(
-      region ?? configuredRegion(this.options.s3?.region) ?? 'us-east-1',
-    ).send(new GetBucketRequestPaymentCommand({ Bucket: bucket }), { abortSignal: signal });
+    const out = await this.signedClient(region).send(new GetBucketRequestPaymentCommand({ Bucket: bucket }), {
+      abortSignal: signal,
+    });
     return out.Payer;
   }
 
-  private signedClient(region: string): S3Client {
-    const existing = this.signed.get(region);
+  /** The signed client for `region`; an unknown region signs as `options.s3` says (else us-east-1). */
+  private signedClient(region: string | undefined): S3Client {
+    const existing = this.signed.get(region ?? '');
     if (existing) return existing;
     const source = this.options.credentials!;
     const context = this.options.credentialContext ?? {};
     const client = new S3Client({
+      region: 'us-east-1',
       ...this.options.s3,
-      region,
+      ...(region === undefined ? {} : { region }),
       credentials: async () => {
         const found = await source.resolve(context);
         if (found?.kind !== 'aws') throw new Error(`${source.name} has no AWS credentials`);
@@ -188,7 +185,7 @@ export class S3DataLocator implements DataLocator {
         };
       },
     });
-    this.signed.set(region, client);
+    this.signed.set(region ?? '', client);
     return client;
   }
 
