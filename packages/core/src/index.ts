@@ -26,6 +26,7 @@ export * from './provider/capabilities.js';
 export { deleteEach } from './provider/delete-each.js';
 export * from './provider/provider.js';
 export { checkRange, resolveRange } from './provider/range.js';
+export * from './provider/read-pin.js';
 export { unsupported } from './provider/unsupported.js';
 export { FsProvider, type FsProviderOptions } from './providers/fs/fs-provider.js';
 export { MemoryProvider } from './providers/memory/memory-provider.js';

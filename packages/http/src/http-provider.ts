@@ -19,6 +19,7 @@ import {
   type Provider,
   parseUri,
   type ReadOptions,
+  type ReadPin,
   type StatOptions,
   type StorageUri,
   throwIfAborted,
@@ -40,8 +41,19 @@ import { type HttpProviderOptions, type ResolvedHttpOptions, resolveHttpOptions 
 import { ChecksumHasher } from './integrity/checksum-hasher.js';
 import { checksumsFromHeaders, hasVerifiable } from './integrity/digest-headers.js';
 import { parseSidecar, type SidecarAlgorithm } from './integrity/sidecar.js';
+import { sendPinned } from './read-pin-headers.js';
 import { contentLength, parseContentRange, resumableBody, strongValidator } from './resumable-body.js';
 import { MeasuredBody } from './upload-body.js';
+
+/** The caller's pin, when it gave one. */
+function pinOf(options: ReadOptions): ReadPin | undefined {
+  const { ifMatch, ifUnmodifiedSince } = options;
+  if (ifMatch === undefined && ifUnmodifiedSince === undefined) return undefined;
+  return {
+    ...(ifMatch === undefined ? {} : { ifMatch }),
+    ...(ifUnmodifiedSince === undefined ? {} : { ifUnmodifiedSince }),
+  };
+}
 
 /** Statuses that mean "no HEAD here" (presigned GET URLs, some object stores and CDNs). */
 const HEAD_REFUSED = [403, 405, 501];
@@ -118,6 +130,9 @@ export class HttpProvider implements Provider {
       presign: false,
       versioning: false,
       metadata: false,
+      // Reads are pinned whatever the server's write support: If-Match/If-Range where it honours
+      // them, and every answer's validators compared where it does not.
+      conditionalRead: true,
       conditionalWrite: this.options.allowWrite && this.options.conditionalWrite,
     });
   }
@@ -170,18 +185,19 @@ export class HttpProvider implements Provider {
   async read(uri: StorageUri, options: ReadOptions = {}): Promise<Readable> {
     this.check(uri);
     const where = whereOf(uri);
-    const { signal, range, ifMatch } = options;
+    const { signal, range } = options;
     throwIfAborted(signal, `read of ${where}`);
     const headers: Record<string, string> = {};
     if (range) {
       checkRange(range, where);
       headers.range = `bytes=${range.start}-${range.end ?? ''}`;
     }
-    if (ifMatch !== undefined) headers['if-match'] = ifMatch;
-    const first = await this.client.send(uri, {
+    const pin = pinOf(options);
+    const first = await sendPinned(this.client, uri, pin, {
       method: 'GET',
       operation: 'read',
       headers,
+      ranged: range !== undefined,
       accept: [416],
       ...(signal ? { signal } : {}),
     });
@@ -208,8 +224,11 @@ export class HttpProvider implements Provider {
       operation: 'read',
       start,
       ...(range?.end === undefined ? {} : { end: range.end }),
-      ...(strongValidator(first.headers) === undefined ? {} : { validator: strongValidator(first.headers)! }),
-      ...(ifMatch === undefined ? {} : { ifMatch }),
+      ...(pin
+        ? { pin }
+        : strongValidator(first.headers) === undefined
+          ? {}
+          : { validator: strongValidator(first.headers)! }),
       onIgnoredRange: 'skip',
       ...(signal ? { signal } : {}),
       first,

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { abortableSleep, backoffDelay, type StorageUri, TransientError } from '@stowage/core';
+import { abortableSleep, backoffDelay, type ReadPin, type StorageUri, TransientError } from '@stowage/core';
 import { type HttpClient, type HttpResponse, whereOf } from './http-client.js';
 import { PROVIDER_NAME, ResourceChangedError, transportError } from './http-errors.js';
+import { sendPinned } from './read-pin-headers.js';
 
 /** Thrown when a server answered a ranged request with the whole body and the caller cannot use that. */
 export class RangeIgnoredError extends Error {
@@ -53,8 +54,12 @@ export interface BodyRequest {
   end?: number;
   /** The version being read (`If-Range` on every ranged request; a response with another one fails). */
   validator?: string;
-  /** Sent as `If-Match` (the caller's `ifMatch`). */
-  ifMatch?: string;
+  /**
+   * The caller's pin (`ifMatch` / `ifUnmodifiedSince`): every request carries it and every answer is
+   * checked against it, so a resumed body cannot come from another version. Takes the place of
+   * `validator`.
+   */
+  pin?: ReadPin;
   /** A 200 to a ranged request: drop the bytes before `start` (`skip`), or throw {@link RangeIgnoredError}. */
   onIgnoredRange: 'skip' | 'throw';
   /** Aborts the read, including a backoff wait between attempts. */
@@ -85,9 +90,23 @@ export async function* resumableBody(request: BodyRequest): AsyncGenerator<Buffe
     if (!response) {
       const headers: Record<string, string> = {};
       if (ranged) headers.range = `bytes=${offset}-${end ?? ''}`;
-      if (ranged && validator !== undefined) headers['if-range'] = validator;
-      if (request.ifMatch !== undefined) headers['if-match'] = request.ifMatch;
-      response = await client.send(uri, { method: 'GET', operation, headers, ...(signal ? { signal } : {}) });
+      if (request.pin) {
+        response = await sendPinned(client, uri, request.pin, {
+          method: 'GET',
+          operation,
+          headers,
+          ranged,
+          ...(signal ? { signal } : {}),
+        });
+      } else {
+        if (ranged && validator !== undefined) headers['if-range'] = validator;
+        response = await client.send(uri, {
+          method: 'GET',
+          operation,
+          headers,
+          ...(signal ? { signal } : {}),
+        });
+      }
     }
     const current = response;
     response = undefined;
@@ -160,7 +179,8 @@ export async function* resumableBody(request: BodyRequest): AsyncGenerator<Buffe
       }
       failures++;
       // Without a validator the rest could come from another version: start over higher up instead.
-      if (failures >= maxAttempts || validator === undefined || !retry.shouldRetry?.(mapped)) throw mapped;
+      const pinned = request.pin !== undefined || validator !== undefined;
+      if (failures >= maxAttempts || !pinned || !retry.shouldRetry?.(mapped)) throw mapped;
       const delayMs = backoffDelay(failures + 1, mapped, retry);
       retry.onRetry?.({
         operation,

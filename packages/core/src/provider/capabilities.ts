@@ -23,7 +23,13 @@ export interface Capabilities {
   versioning: boolean;
   /** User metadata and content type are stored and returned. */
   metadata: boolean;
-  /** `ifNoneMatch: '*'` on write and `ifMatch` on read are enforced. */
+  /**
+   * `ifMatch` and `ifUnmodifiedSince` on read are enforced: a read of an object that changed fails
+   * with `PreconditionFailedError`. The engine splits a download into ranged reads only when it can
+   * pin every one of them to the version it saw first, so without this flag it streams.
+   */
+  conditionalRead: boolean;
+  /** `ifNoneMatch: '*'` on write (and `ifMatch` on copy) are enforced. */
   conditionalWrite: boolean;
 }
 
@@ -39,5 +45,6 @@ export const NO_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   presign: false,
   versioning: false,
   metadata: false,
+  conditionalRead: false,
   conditionalWrite: false,
 });

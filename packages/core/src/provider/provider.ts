@@ -65,6 +65,11 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Fail with `PreconditionFailedError` unless the object's ETag still equals this. */
   ifMatch?: string;
+  /**
+   * Fail with `PreconditionFailedError` when the object was modified after this time: the pin for
+   * objects that have no ETag (an HTTP server that sends only `Last-Modified`).
+   */
+  ifUnmodifiedSince?: Date;
   /** Agree to pay for this request (S3 requester-pays buckets); providers without the notion ignore it. */
   requesterPays?: boolean;
 }

@@ -16,7 +16,7 @@ import { multipartUpload } from './multipart-upload.js';
 import { skipReason, statIfExists } from './overwrite-policy.js';
 import { ProgressMeter } from './progress-meter.js';
 import { rangedDownload } from './ranged-download.js';
-import { ifMatchFor } from './source-validator.js';
+import { readPinFor } from './source-validator.js';
 import type { TransferContext } from './transfer.js';
 import type { TransferStrategy } from './transfer-events.js';
 
@@ -48,6 +48,8 @@ function chooseStrategy(ends: CopyEnds, stat: ObjectStat, options: CopyOptions):
   if (sp === dp && sp.capabilities.serverSideCopy && sp.copy) return 'server-side-copy';
   const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
   if (stat.size < threshold || !sp.capabilities.rangeRead || stat.acceptsRanges === false) return 'stream';
+  // Parts read at different times must all be of one version; without a pin, one stream.
+  if (readPinFor(sp, stat) === undefined) return 'stream';
   if (ends.destination.scheme === 'file') return 'ranged-download';
   if (dp.capabilities.multipart && dp.beginUpload && dp.uploadPart && dp.completeUpload)
     return 'multipart-upload';
@@ -137,7 +139,7 @@ export async function copyObject(
           () =>
             sp.copy!(source, destination, {
               signal,
-              ...ifMatchFor(sp, stat),
+              ...(stat.etag === undefined ? {} : { ifMatch: stat.etag }),
               ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
               ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
             }),
@@ -258,7 +260,7 @@ async function streamCopy(
       try {
         const body = await sp.read(source, {
           signal,
-          ...ifMatchFor(sp, stat),
+          ...readPinFor(sp, stat),
         });
         const result = await dp.write(destination, body, {
           contentLength: stat.size,

@@ -5,14 +5,14 @@ import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { toAbortedError } from '../errors/abort.js';
-import { ChecksumMismatchError } from '../errors/error-types.js';
+import { ChecksumMismatchError, PreconditionFailedError } from '../errors/error-types.js';
 import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
 import type { ObjectStat, Provider, UploadedPart, UploadHandle } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadState, saveState, ThrottledStateWriter } from './resume-state.js';
-import { ifMatchFor } from './source-validator.js';
+import { readPinFor } from './source-validator.js';
 
 /** Saved state of an interrupted multipart upload. */
 interface UploadState {
@@ -170,6 +170,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
   const local = new AbortController();
   const partSignal = AbortSignal.any([signal, local.signal]);
   let ok = false;
+  let sourceChanged = false;
   try {
     const done = new Set(activeState.parts.map((p) => p.partNumber));
     const plan = planParts(size, input.partSize);
@@ -196,7 +197,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
                     const body = await sp.read(source, {
                       range: { start: part.start, end: part.end },
                       signal: partSignal,
-                      ...ifMatchFor(sp, sourceStat),
+                      ...readPinFor(sp, sourceStat),
                     });
                     // After a cancel the upload request is already aborted; passing the abort error
                     // downstream would only reach SDK-internal streams nobody listens to any more.
@@ -244,10 +245,14 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
       ...(result.etag === undefined ? {} : { etag: result.etag }),
       ...(result.versionId === undefined ? {} : { versionId: result.versionId }),
     };
+  } catch (error) {
+    // Parts of a replaced source can never be completed into one version: nothing to resume.
+    if (error instanceof PreconditionFailedError) sourceChanged = true;
+    throw error;
   } finally {
     await writer.flush();
     if (ok) await dropState(statePath);
-    else if (input.keepPartialOnFailure && input.resume)
+    else if (input.keepPartialOnFailure && input.resume && !sourceChanged)
       await saveState(statePath, activeState).catch(() => undefined);
     else {
       // A fresh signal: the caller's may be the reason we are here, and the abort must still go out.

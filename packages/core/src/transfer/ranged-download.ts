@@ -3,7 +3,7 @@ import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { toAbortedError } from '../errors/abort.js';
-import { TransientError } from '../errors/error-types.js';
+import { PreconditionFailedError, TransientError } from '../errors/error-types.js';
 import { digestAlgorithmsFor } from '../integrity/digest-set.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
 import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
@@ -15,7 +15,7 @@ import { OrderedFileDigest } from './ordered-file-digest.js';
 import { type Part, planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadState, saveState, ThrottledStateWriter } from './resume-state.js';
-import { ifMatchFor } from './source-validator.js';
+import { readPinFor } from './source-validator.js';
 
 /** Saved state of an interrupted ranged download. */
 interface DownloadState {
@@ -30,11 +30,11 @@ interface DownloadState {
 
 /** Inputs of {@link rangedDownload}. */
 export interface RangedDownloadInput {
-  /** The source's provider; it must honour `range` (and `ifMatch`, where it enforces it). */
+  /** The source's provider; it must honour `range` and should enforce read pins (`conditionalRead`). */
   provider: Provider;
   /** The object to download. */
   source: StorageUri;
-  /** Its stat: the size to plan parts for and the ETag every part read is conditional on. */
+  /** Its stat: the size to plan parts for and the version (ETag, else modification time) every part read is pinned to. */
   sourceStat: ObjectStat;
   /** Local file to create; its directory is created when missing. */
   destinationPath: string;
@@ -143,7 +143,9 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
   const local = new AbortController();
   const partSignal = AbortSignal.any([signal, local.signal]);
   const writer = new ThrottledStateWriter<DownloadState>(statePath);
+  const pin = readPinFor(provider, sourceStat);
   let ok = false;
+  let sourceChanged = false;
   let digest: OrderedFileDigest | undefined;
   try {
     if (!resuming) await handle.truncate(size);
@@ -167,7 +169,7 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
             const stream = await provider.read(source, {
               range: { start: part.start, end: part.end },
               signal: partSignal,
-              ...ifMatchFor(provider, sourceStat),
+              ...pin,
             });
             // Gather network chunks (often 16-64 KiB) into ~1 MiB vectored writes: far fewer
             // syscalls, and no copy into a bigger buffer.
@@ -244,11 +246,15 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
     if (input.durable) await syncDirectory(dirname(destinationPath));
     ok = true;
     return { bytes: size, verified, ...(sha256 === undefined ? {} : { sha256 }) };
+  } catch (error) {
+    // Bytes of a replaced source are worth nothing to a rerun: drop them even when resuming.
+    if (error instanceof PreconditionFailedError) sourceChanged = true;
+    throw error;
   } finally {
     await digest?.stop();
     await handle.close().catch(() => undefined);
     await writer.flush();
-    if (ok || !input.keepPartialOnFailure) {
+    if (ok || !input.keepPartialOnFailure || sourceChanged) {
       if (!ok) await unlink(partial).catch(() => undefined);
       await dropState(statePath);
     } else {

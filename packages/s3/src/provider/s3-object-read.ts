@@ -6,10 +6,12 @@ import {
   type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import {
+  assertPinHolds,
   checkRange,
   displayUri,
   type ObjectStat,
   type ReadOptions,
+  type ReadPin,
   type StatOptions,
   type StorageUri,
   TransientError,
@@ -94,6 +96,29 @@ export async function statObject(
   };
 }
 
+/** Refuse an answer that is not the pinned version (a store that ignores If-Match still names its ETag). */
+function checkServedVersion(
+  output: GetObjectCommandOutput,
+  pin: ReadPin,
+  uri: StorageUri,
+  provider: string,
+): void {
+  try {
+    assertPinHolds(
+      pin,
+      {
+        ...(output.ETag === undefined ? {} : { etag: output.ETag }),
+        ...(output.LastModified === undefined ? {} : { lastModified: output.LastModified }),
+      },
+      displayUri(uri),
+      provider,
+    );
+  } catch (error) {
+    (output.Body as Readable | undefined)?.destroy();
+    throw error;
+  }
+}
+
 /** GetObject (whole, or a byte range) as a guarded stream: typed mid-body errors, exact range, early-reset restart. */
 export async function readObject(
   requester: S3Requester,
@@ -105,7 +130,9 @@ export async function readObject(
   if (range) checkRange(range, displayUri(uri));
   // "bytes=0-" is the whole object: ask without a Range (an empty object has no byte 0 to range over).
   const wholeObject = range !== undefined && range.start === 0 && range.end === undefined;
-  if (options.ifMatch !== undefined) requester.checkConditional('ifMatch', uri);
+  // If-Match / If-Unmodified-Since on GET are as old as S3 itself, unlike conditional writes, so
+  // reads are pinned even where `conditionalWrites` is off; every answer is compared as well.
+  const pin = { ifMatch: options.ifMatch, ifUnmodifiedSince: options.ifUnmodifiedSince };
   const get = (withRange: boolean) =>
     requester.send<GetObjectCommandOutput>(
       {
@@ -123,6 +150,7 @@ export async function readObject(
             VersionId: uri.versionId,
             RequestPayer: payer,
             IfMatch: options.ifMatch,
+            IfUnmodifiedSince: options.ifUnmodifiedSince,
             Range: withRange && range && !wholeObject ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
             // Whole-object reads are checked against the stored checksum by the SDK.
             ChecksumMode:
@@ -148,6 +176,7 @@ export async function readObject(
     } else throw error;
   }
   const { output, unsignedFallback } = answer;
+  checkServedVersion(output, pin, uri, requester.name);
   const window = range && !wholeObject ? rangeWindow(range, output.ContentRange, displayUri(uri)) : undefined;
   const body = guardReadBody({
     where: displayUri(uri),
@@ -156,7 +185,11 @@ export async function readObject(
     length: output.ContentLength,
     window,
     signal: options.signal,
-    refetch: async () => (await get(ranged)).output.Body as Readable,
+    refetch: async () => {
+      const again = (await get(ranged)).output;
+      checkServedVersion(again, pin, uri, requester.name);
+      return again.Body as Readable;
+    },
   });
   if (unsignedFallback !== undefined) body.unsignedFallback = unsignedFallback;
   if (output.ContentLength !== undefined)

@@ -122,6 +122,7 @@ export class S3Provider implements Provider {
       presign: !anonymous,
       versioning: options.versioning !== false,
       metadata: true,
+      conditionalRead: true,
       conditionalWrite: options.conditionalWrites !== false,
     });
     this.requester = new S3Requester({

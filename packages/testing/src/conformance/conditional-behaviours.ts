@@ -5,9 +5,13 @@ import { expectStowageError } from './expect-stowage-error.js';
 import { readBytes } from './read-back.js';
 import { chunksOf, patternBytes } from './test-bodies.js';
 
-/** `ifNoneMatch: '*'` on write and `ifMatch` on read, for providers with `conditionalWrite`. */
+/**
+ * `ifNoneMatch: '*'` on write, for providers with `conditionalWrite`; `ifMatch` and
+ * `ifUnmodifiedSince` on read, for providers with `conditionalRead`.
+ */
 export function conditionalBehaviours(h: ConformanceHarness): void {
   const needs = ['write', 'conditionalWrite'] as Array<'write' | 'conditionalWrite'>;
+  const readNeeds = ['write', 'conditionalRead'] as Array<'write' | 'conditionalRead'>;
   describe('conditional requests', () => {
     h.behaviour(
       'ifNoneMatch * fails with PreconditionFailedError when the key exists, keeping it',
@@ -46,22 +50,51 @@ export function conditionalBehaviours(h: ConformanceHarness): void {
       expect((await readBytes(f, 'race.bin')).equals(bodies[winners[0]!]!)).toBe(true);
     });
 
-    h.behaviour('read with ifMatch of the current etag succeeds', { needs }, async (f) => {
+    h.behaviour('read with ifMatch of the current etag succeeds', { needs: readNeeds }, async (f) => {
       await f.provider.write(f.at('matched.txt'), 'current');
       const { etag } = await f.provider.stat(f.at('matched.txt'));
       expect((await readBytes(f, 'matched.txt', { ifMatch: etag! })).toString()).toBe('current');
     });
 
-    h.behaviour('read with a stale ifMatch fails with PreconditionFailedError', { needs }, async (f) => {
-      await f.provider.write(f.at('stale.txt'), 'before');
-      const { etag } = await f.provider.stat(f.at('stale.txt'));
-      await f.provider.write(f.at('stale.txt'), 'after!');
-      await expectStowageError(
-        f.provider.read(f.at('stale.txt'), { ifMatch: etag! }),
-        PreconditionFailedError,
-        'read with a stale ifMatch',
-      );
-    });
+    h.behaviour(
+      'read with a stale ifMatch fails with PreconditionFailedError',
+      { needs: readNeeds },
+      async (f) => {
+        await f.provider.write(f.at('stale.txt'), 'before');
+        const { etag } = await f.provider.stat(f.at('stale.txt'));
+        await f.provider.write(f.at('stale.txt'), 'after!');
+        await expectStowageError(
+          readBytes(f, 'stale.txt', { ifMatch: etag! }),
+          PreconditionFailedError,
+          'read with a stale ifMatch',
+        );
+        await expectStowageError(
+          readBytes(f, 'stale.txt', { ifMatch: etag!, range: { start: 1, end: 3 } }),
+          PreconditionFailedError,
+          'ranged read with a stale ifMatch',
+        );
+      },
+    );
+
+    h.behaviour(
+      'read with ifUnmodifiedSince fails once the object changed after that time',
+      { needs: readNeeds },
+      async (f) => {
+        await f.provider.write(f.at('since.txt'), 'before');
+        const { lastModified } = await f.provider.stat(f.at('since.txt'));
+        expect(lastModified, 'a provider with conditionalRead reports lastModified').toBeDefined();
+        const pin = lastModified!;
+        expect((await readBytes(f, 'since.txt', { ifUnmodifiedSince: pin })).toString()).toBe('before');
+        // Second-granular stores (S3, HTTP dates) need the change to land in a later second.
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        await f.provider.write(f.at('since.txt'), 'after!');
+        await expectStowageError(
+          readBytes(f, 'since.txt', { ifUnmodifiedSince: pin }),
+          PreconditionFailedError,
+          'read with ifUnmodifiedSince before the last change',
+        );
+      },
+    );
 
     h.behaviour(
       'a provider without conditionalWrite refuses ifNoneMatch with UnsupportedOperationError',

@@ -19,6 +19,10 @@ import type { DigestHeader, RecordedRequest } from './http-server.js';
 export interface FileResponseContext {
   /** The server's `noRanges` option. */
   noRanges: boolean | 'advertised' | undefined;
+  /** The server's `conditionals` option: false ignores If-Match, If-Unmodified-Since and If-Range. */
+  conditionals: boolean;
+  /** The server's `etags` option: false sends no ETag (Last-Modified only). */
+  etags: boolean;
   /** Digest headers to announce on full (200) responses. */
   digestHeaders: readonly DigestHeader[];
   /** Digests of served files, kept across requests. */
@@ -44,15 +48,19 @@ export async function serveFile(
   const etag = fileEtag(info, context.generations.of(record.key));
   const modified = lastModified(info);
   const headers: Record<string, string | number> = {
-    ETag: etag,
+    ...(context.etags ? { ETag: etag } : {}),
     'Last-Modified': modified,
     'Content-Type': contentTypeOf(path),
   };
   if (context.noRanges !== true) headers['Accept-Ranges'] = 'bytes';
-  const ifMatch = req.headers['if-match'];
-  if (ifMatch !== undefined && ifMatch.trim() !== '*' && !ifMatch.split(',').some((v) => v.trim() === etag)) {
-    return fail(res, 412, 'precondition failed');
-  }
+  const ifMatch = context.conditionals ? req.headers['if-match'] : undefined;
+  const ifMatchFails =
+    ifMatch !== undefined &&
+    ifMatch.trim() !== '*' &&
+    (!context.etags || !ifMatch.split(',').some((v) => v.trim() === etag));
+  const since = context.conditionals ? req.headers['if-unmodified-since'] : undefined;
+  const sinceFails = since !== undefined && Date.parse(modified) > Date.parse(since);
+  if (ifMatchFails || sinceFails) return fail(res, 412, 'precondition failed');
   const ifNoneMatch = req.headers['if-none-match'];
   if (
     ifNoneMatch !== undefined &&
@@ -66,11 +74,11 @@ export async function serveFile(
   let end = size - 1;
   let status = 200;
   const range = req.headers.range;
-  const ifRange = req.headers['if-range'] as string | undefined;
+  const ifRange = context.conditionals ? (req.headers['if-range'] as string | undefined) : undefined;
   const rangeApplies =
     range !== undefined &&
     !context.noRanges &&
-    (ifRange === undefined || validatorMatches(ifRange, etag, modified));
+    (ifRange === undefined || validatorMatches(ifRange, context.etags ? etag : '', modified));
   if (rangeApplies) {
     const parsed = parseRange(range, size);
     if (parsed === 'unsatisfiable') {

@@ -31,6 +31,13 @@ export interface HttpServerOptions {
   };
   /** `true`: ignore `Range` and say nothing; `'advertised'`: say `Accept-Ranges: bytes` and still ignore it. */
   noRanges?: boolean | 'advertised';
+  /**
+   * Honour If-Match, If-Unmodified-Since and If-Range. Default true; false ignores them all, as a
+   * naive server does (validators are still sent).
+   */
+  conditionals?: boolean;
+  /** Send ETags. Default true; false sends only Last-Modified, as Python's `http.server` does. */
+  etags?: boolean;
   /** Refuse HEAD with this status (true = 405), as some object stores and presigned URLs do. */
   noHead?: boolean | number;
   /** Accept PUT and DELETE (405 otherwise). Default false. */
@@ -97,6 +104,8 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
   const requests: RecordedRequest[] = [];
   const fileResponse: FileResponseContext = {
     noRanges: options.noRanges,
+    conditionals: options.conditionals ?? true,
+    etags: options.etags ?? true,
     digestHeaders:
       options.digests === true
         ? ['repr-digest', 'digest', 'content-md5', 'x-amz-checksum-sha256']

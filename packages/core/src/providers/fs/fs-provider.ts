@@ -32,6 +32,7 @@ import type {
   WriteResult,
 } from '../../provider/provider.js';
 import { resolveRange } from '../../provider/range.js';
+import { assertPinHolds } from '../../provider/read-pin.js';
 import { displayUri, type StorageUri } from '../../uri/storage-uri.js';
 import { fileEtag, walkFiles } from './fs-walk.js';
 
@@ -62,6 +63,7 @@ export class FsProvider implements Provider {
     presign: false,
     versioning: false,
     metadata: false,
+    conditionalRead: true,
     conditionalWrite: true,
   });
   private readonly root: string | undefined;
@@ -123,15 +125,7 @@ export class FsProvider implements Provider {
     try {
       const info = await handle.stat();
       if (!info.isFile()) throw this.notAFile(uri, 'not a regular file');
-      if (options.ifMatch !== undefined && options.ifMatch !== fileEtag(info)) {
-        throw new PreconditionFailedError(
-          `${displayUri(uri)} changed (ETag is no longer ${options.ifMatch})`,
-          {
-            uri: displayUri(uri),
-            provider: this.name,
-          },
-        );
-      }
+      assertPinHolds(options, { etag: fileEtag(info), lastModified: info.mtime }, displayUri(uri), this.name);
       let start = 0;
       let end: number | undefined;
       if (options.range) {

@@ -34,6 +34,7 @@ import type {
   WriteResult,
 } from '../../provider/provider.js';
 import { resolveRange } from '../../provider/range.js';
+import { assertPinHolds } from '../../provider/read-pin.js';
 import { displayUri, type StorageUri } from '../../uri/storage-uri.js';
 
 interface StoredObject {
@@ -63,6 +64,7 @@ export class MemoryProvider implements Provider {
     presign: false,
     versioning: false,
     metadata: true,
+    conditionalRead: true,
     conditionalWrite: true,
   });
   private readonly namespaces = new Map<string, Map<string, StoredObject>>();
@@ -108,12 +110,7 @@ export class MemoryProvider implements Provider {
   async read(uri: StorageUri, options: ReadOptions = {}): Promise<Readable> {
     if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
     const o = this.get(uri);
-    if (options.ifMatch !== undefined && options.ifMatch !== o.etag) {
-      throw new PreconditionFailedError(`ETag of ${displayUri(uri)} is no longer ${options.ifMatch}`, {
-        uri: displayUri(uri),
-        provider: this.name,
-      });
-    }
+    assertPinHolds(options, { etag: o.etag, lastModified: o.lastModified }, displayUri(uri), this.name);
     let data = o.data;
     if (options.range) {
       const span = resolveRange(options.range, data.length, displayUri(uri));
