@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import { defaultStateDir, multipartUpload } from '../src/transfer/multipart-upload.js';
 import { rangedDownload } from '../src/transfer/ranged-download.js';
+import { loadJournal } from '../src/transfer/resume-state.js';
 import { faulty } from './support/faulty-provider.js';
 
 const MiB = 1024 * 1024;
@@ -60,7 +61,7 @@ describe('restart-safe resume', () => {
     ).rejects.toThrow(/injected/);
     const { partial, state } = partialPaths(destinationPath);
     expect((await stat(partial)).size).toBe(data.length);
-    expect(JSON.parse(await readFile(state, 'utf8')).done).toEqual([1, 2, 3]);
+    expect((await loadJournal(state))?.records).toEqual([1, 2, 3]);
 
     const second = faulty(memory, {});
     const result = await rangedDownload({
@@ -76,6 +77,40 @@ describe('restart-safe resume', () => {
     expect(sha(await readFile(destinationPath))).toBe(sha(data));
     await expect(stat(partial)).rejects.toThrow();
     await expect(stat(state)).rejects.toThrow();
+  });
+
+  it('every finished part is on record the moment it finishes, not on a timer (a kill loses only parts in flight)', async () => {
+    const memory = new MemoryProvider();
+    const uri = parseUri('mem://b/hung');
+    await memory.write(uri, randomBytes(16 * MiB));
+    const destinationPath = join(dir, 'hung');
+    // Parts 1-3 finish within milliseconds of each other; part 4 hangs, as a process about to be
+    // killed would. What the journal holds at that moment is what a rerun can reuse.
+    const hung = faulty(memory, { stallFromOffset: 12 * MiB });
+    const controller = new AbortController();
+    const running = rangedDownload({
+      provider: hung.provider,
+      source: uri,
+      sourceStat: await memory.stat(uri),
+      destinationPath,
+      partSize: 4 * MiB,
+      concurrency: 1,
+      resume: true,
+      keepPartialOnFailure: true,
+      signal: controller.signal,
+      meter: new ProgressMeter(() => undefined),
+      onWarning: () => undefined,
+      ...quiet,
+    });
+    running.catch(() => undefined);
+    const { state } = partialPaths(destinationPath);
+    const deadline = Date.now() + 10_000;
+    while (hung.stats.ranges.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    const recorded = (await loadJournal<unknown, number>(state))?.records;
+    controller.abort();
+    await expect(running).rejects.toThrow();
+    expect(recorded).toEqual([1, 2, 3]);
   });
 
   it('a ranged download starts over when the source changed since the crash', async () => {
@@ -150,9 +185,11 @@ describe('restart-safe resume', () => {
         signal: new AbortController().signal,
       }),
     ).rejects.toThrow();
-    const saved = JSON.parse(await readFile(uploadStatePath(stateDir, source, destination), 'utf8'));
-    expect(saved.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 2]);
-    expect(target.openUploads().map((u) => u.uploadId)).toEqual([saved.uploadId]);
+    const saved = await loadJournal<{ uploadId: string }, { partNumber: number }>(
+      uploadStatePath(stateDir, source, destination),
+    );
+    expect(saved?.records.map((p) => p.partNumber)).toEqual([1, 2]);
+    expect(target.openUploads().map((u) => u.uploadId)).toEqual([saved?.header.uploadId]);
 
     const second = faulty(fs, {});
     await multipartUpload({

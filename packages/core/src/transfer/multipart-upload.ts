@@ -11,19 +11,18 @@ import type { ObjectStat, Provider, UploadedPart, UploadHandle } from '../provid
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
-import { dropState, loadState, saveState, ThrottledStateWriter } from './resume-state.js';
+import { dropState, loadJournal, ResumeJournal } from './resume-state.js';
 import { readPinFor } from './source-validator.js';
 
-/** Saved state of an interrupted multipart upload. */
-interface UploadState {
-  version: 1;
+/** What an interrupted multipart upload was uploading; its journal then lists the finished parts. */
+interface UploadHeader {
+  version: 2;
   source: string;
   destination: string;
   sourceEtag?: string;
   size: number;
   partSize: number;
   uploadId: string;
-  parts: UploadedPart[];
 }
 
 /** Inputs of {@link multipartUpload}. */
@@ -114,65 +113,74 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
   if (input.resume) await mkdir(stateDir, { recursive: true, mode: 0o700 });
 
   let handle: UploadHandle | undefined;
-  let state: UploadState | undefined;
+  let header: UploadHeader | undefined;
+  let parts: UploadedPart[] = [];
   if (input.resume) {
-    const saved = await loadState<UploadState>(statePath);
+    const saved = await loadJournal<UploadHeader, UploadedPart>(statePath);
+    const was = saved?.header;
     if (
-      saved &&
-      saved.size === size &&
-      saved.partSize === input.partSize &&
-      saved.sourceEtag !== undefined &&
-      saved.sourceEtag === sourceStat.etag
+      was &&
+      was.version === 2 &&
+      was.size === size &&
+      was.partSize === input.partSize &&
+      was.sourceEtag !== undefined &&
+      was.sourceEtag === sourceStat.etag
     ) {
-      handle = { uri: destination, uploadId: saved.uploadId };
-      let confirmed = saved.parts;
+      handle = { uri: destination, uploadId: was.uploadId };
+      // A part may be on record twice (re-sent after a crash): the last record wins.
+      let confirmed = [...new Map(saved.records.map((p) => [p.partNumber, p])).values()];
       if (dp.listParts) {
         try {
           const onServer = new Map(
             (await dp.listParts(handle, { signal })).map((p) => [p.partNumber, p.etag]),
           );
-          confirmed = saved.parts.filter((p) => onServer.get(p.partNumber) === p.etag);
+          confirmed = confirmed.filter((p) => onServer.get(p.partNumber) === p.etag);
         } catch {
           handle = undefined; // the upload is gone (completed, aborted or expired): start over
         }
       }
-      if (handle) state = { ...saved, parts: confirmed };
+      if (handle) {
+        header = was;
+        parts = confirmed;
+      }
     } else if (saved) {
       input.onWarning(
         'resume-discarded',
         `Saved upload state for ${where} does not match the source any more; starting over`,
       );
-      await dp.abortUpload?.({ uri: destination, uploadId: saved.uploadId }).catch(() => undefined);
+      const uploadId = was?.uploadId;
+      if (uploadId !== undefined)
+        await dp.abortUpload?.({ uri: destination, uploadId }).catch(() => undefined);
       await dropState(statePath);
     }
   }
-  if (!handle || !state) {
+  if (!handle || !header) {
     handle = await dp.beginUpload!(destination, {
       signal,
       ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
       ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
     });
-    state = {
-      version: 1,
+    header = {
+      version: 2,
       source: displayUri(source),
       destination: where,
       size,
       partSize: input.partSize,
       uploadId: handle.uploadId,
-      parts: [],
       ...(sourceStat.etag === undefined ? {} : { sourceEtag: sourceStat.etag }),
     };
-    if (input.resume) await saveState(statePath, state);
+    parts = [];
   }
   const activeHandle = handle;
-  const activeState = state;
-  const writer = new ThrottledStateWriter<UploadState>(statePath);
+  const finished = parts;
+  let journal: ResumeJournal<UploadedPart> | undefined;
   const local = new AbortController();
   const partSignal = AbortSignal.any([signal, local.signal]);
   let ok = false;
   let sourceChanged = false;
   try {
-    const done = new Set(activeState.parts.map((p) => p.partNumber));
+    if (input.resume) journal = await ResumeJournal.begin(statePath, header, finished);
+    const done = new Set(finished.map((p) => p.partNumber));
     const plan = planParts(size, input.partSize);
     for (const part of plan) if (done.has(part.number)) meter.add(part.end - part.start + 1);
     const todo = plan.filter((p) => !done.has(p.number));
@@ -209,8 +217,8 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
                       contentLength: part.end - part.start + 1,
                       signal: partSignal,
                     });
-                    activeState.parts.push(result);
-                    if (input.resume) writer.maybeSave(activeState);
+                    finished.push(result);
+                    journal?.append(result);
                     return result;
                   } catch (error) {
                     meter.add(-counted);
@@ -229,8 +237,8 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
       throw signal.aborted ? toAbortedError(signal.reason, `upload to ${where}`) : error;
     });
     void uploaded;
-    const parts = [...activeState.parts].sort((a, b) => a.partNumber - b.partNumber);
-    const result = await dp.completeUpload!(activeHandle, parts, { signal });
+    const ordered = [...finished].sort((a, b) => a.partNumber - b.partNumber);
+    const result = await dp.completeUpload!(activeHandle, ordered, { signal });
     const verified: string[] = [];
     if (result.size !== undefined && result.size !== size && result.size > 0) {
       throw new ChecksumMismatchError(`Upload to ${where} produced ${result.size} bytes, expected ${size}`, {
@@ -250,11 +258,11 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
     if (error instanceof PreconditionFailedError) sourceChanged = true;
     throw error;
   } finally {
-    await writer.flush();
+    await journal?.close();
     if (ok) await dropState(statePath);
-    else if (input.keepPartialOnFailure && input.resume && !sourceChanged)
-      await saveState(statePath, activeState).catch(() => undefined);
-    else {
+    else if (input.keepPartialOnFailure && input.resume && !sourceChanged) {
+      // Kept for a rerun: the journal already names every finished part.
+    } else {
       // A fresh signal: the caller's may be the reason we are here, and the abort must still go out.
       await dp.abortUpload?.(activeHandle, { signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
       await dropState(statePath);

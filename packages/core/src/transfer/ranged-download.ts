@@ -14,18 +14,17 @@ import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { OrderedFileDigest } from './ordered-file-digest.js';
 import { type Part, planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
-import { dropState, loadState, saveState, ThrottledStateWriter } from './resume-state.js';
+import { dropState, loadJournal, ResumeJournal } from './resume-state.js';
 import { readPinFor } from './source-validator.js';
 
-/** Saved state of an interrupted ranged download. */
-interface DownloadState {
-  version: 1;
+/** What an interrupted ranged download was downloading; its journal then lists the finished part numbers. */
+interface DownloadHeader {
+  version: 2;
   source: string;
   etag?: string;
   versionId?: string;
   size: number;
   partSize: number;
-  done: number[];
 }
 
 /** Inputs of {@link rangedDownload}. */
@@ -104,33 +103,36 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
   const { partial, state: statePath } = partialPaths(destinationPath);
   await mkdir(dirname(destinationPath), { recursive: true });
 
-  const fresh: DownloadState = {
-    version: 1,
+  const header: DownloadHeader = {
+    version: 2,
     source: where,
     size,
     partSize: input.partSize,
-    done: [],
     ...(sourceStat.etag === undefined ? {} : { etag: sourceStat.etag }),
     ...(sourceStat.versionId === undefined ? {} : { versionId: sourceStat.versionId }),
   };
-  let state = fresh;
+  let done: number[] = [];
+  let resuming = false;
   if (input.resume) {
-    const saved = await loadState<DownloadState>(statePath);
+    const saved = await loadJournal<DownloadHeader, number>(statePath);
     const partialSize = await stat(partial).then(
       (s) => s.size,
       () => -1,
     );
+    const was = saved?.header;
     if (
-      saved &&
+      was &&
       partialSize === size &&
-      saved.source === where &&
-      saved.size === size &&
-      saved.partSize === input.partSize &&
-      saved.etag !== undefined &&
-      saved.etag === sourceStat.etag &&
-      saved.versionId === sourceStat.versionId
+      was.version === 2 &&
+      was.source === where &&
+      was.size === size &&
+      was.partSize === input.partSize &&
+      was.etag !== undefined &&
+      was.etag === sourceStat.etag &&
+      was.versionId === sourceStat.versionId
     ) {
-      state = { ...saved, done: [...saved.done] };
+      done = [...new Set(saved.records)];
+      resuming = true;
     } else if (saved) {
       input.onWarning(
         'resume-discarded',
@@ -138,18 +140,18 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
       );
     }
   }
-  const resuming = state !== fresh;
   const handle = await open(partial, resuming ? 'r+' : 'w+', 0o644);
   const local = new AbortController();
   const partSignal = AbortSignal.any([signal, local.signal]);
-  const writer = new ThrottledStateWriter<DownloadState>(statePath);
+  let journal: ResumeJournal<number> | undefined;
   const pin = readPinFor(provider, sourceStat);
   let ok = false;
   let sourceChanged = false;
   let digest: OrderedFileDigest | undefined;
   try {
     if (!resuming) await handle.truncate(size);
-    const doneSet = new Set(state.done);
+    if (input.resume) journal = await ResumeJournal.begin(statePath, header, done);
+    const doneSet = new Set(done);
     const parts = planParts(size, input.partSize);
     if (input.expected)
       digest = new OrderedFileDigest(handle, partial, parts, digestAlgorithmsFor(input.expected));
@@ -220,9 +222,8 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
           (part) =>
             defer(async () => {
               const n = await fetchPart(part);
-              state.done.push(n);
+              journal?.append(n);
               digest?.markDone(n);
-              if (input.resume) writer.maybeSave(state);
               return n;
             }),
           Math.max(1, input.concurrency),
@@ -253,12 +254,11 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
   } finally {
     await digest?.stop();
     await handle.close().catch(() => undefined);
-    await writer.flush();
+    await journal?.close();
+    // Kept on failure only when asked; the journal already names every finished part.
     if (ok || !input.keepPartialOnFailure || sourceChanged) {
       if (!ok) await unlink(partial).catch(() => undefined);
       await dropState(statePath);
-    } else {
-      await saveState(statePath, state).catch(() => undefined);
     }
   }
 }

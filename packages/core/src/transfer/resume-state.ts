@@ -1,50 +1,85 @@
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 
-/**
- * Small JSON files that let a transfer continue after a crash. Written atomically (temp + rename) so
- * a crash while saving leaves the previous state, never a torn one.
- */
-export async function saveState(path: string, state: unknown): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(state), { mode: 0o600 });
-  await rename(temp, path);
+// What lets a transfer continue after a crash: a journal of one header line (what is being
+// transferred, and the version of it) and one line per finished part. Each part costs one small
+// append, so every finished part is on record the moment it finishes (a kill at 75 % loses at
+// most the parts in flight) and the cost per part does not grow with the number of parts, as
+// rewriting the whole state would.
+
+/** A journal as read back: its header and the records appended after it. */
+export interface ResumeJournalContents<H, R> {
+  /** The first line. */
+  header: H;
+  /** Every whole line after it, in order. */
+  records: R[];
 }
 
-/** The saved state, or undefined when there is none or it is unreadable (then the transfer starts over). */
-export async function loadState<T>(path: string): Promise<T | undefined> {
+/**
+ * The journal at `path`, or undefined when there is none or its header is unreadable (the transfer
+ * then starts over). A torn last line, from a crash in the middle of an append, is ignored.
+ */
+export async function loadJournal<H, R>(path: string): Promise<ResumeJournalContents<H, R> | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    text = await readFile(path, 'utf8');
   } catch {
     return undefined;
   }
+  const lines = text.split('\n');
+  let header: H;
+  try {
+    header = JSON.parse(lines[0] ?? '') as H;
+  } catch {
+    return undefined;
+  }
+  const records: R[] = [];
+  for (const line of lines.slice(1)) {
+    if (line === '') continue;
+    try {
+      records.push(JSON.parse(line) as R);
+    } catch {
+      break; // a torn append: nothing after it was written whole
+    }
+  }
+  return { header, records };
 }
 
-/** Remove a state file (missing is fine). */
+/** Remove a journal (missing is fine). */
 export async function dropState(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);
 }
 
-/** Saves at most every `intervalMs`, always keeping the latest state for the final save. */
-export class ThrottledStateWriter<T> {
-  private last = 0;
-  private pending: Promise<void> = Promise.resolve();
+/**
+ * An open journal. Appends are queued one after another and never fail the transfer: the journal
+ * is an optimisation, and a lost line only means that part is fetched again.
+ */
+export class ResumeJournal<R> {
+  private queue: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly path: string,
-    private readonly intervalMs = 250,
-  ) {}
+  private constructor(private readonly handle: FileHandle) {}
 
-  /** Save `state` unless a save happened less than the interval ago. */
-  maybeSave(state: T): void {
-    const now = Date.now();
-    if (now - this.last < this.intervalMs) return;
-    this.last = now;
-    const snapshot = JSON.parse(JSON.stringify(state)) as T;
-    this.pending = this.pending.then(() => saveState(this.path, snapshot)).catch(() => undefined);
+  /**
+   * Start the journal at `path` afresh with `header` and the `records` already known (a resumed
+   * transfer's confirmed parts). Written to a temp file and renamed, so a crash leaves the previous
+   * journal or the new one, never a torn header; mode 0600, as it names what is being transferred.
+   */
+  static async begin<H, R>(path: string, header: H, records: readonly R[] = []): Promise<ResumeJournal<R>> {
+    const temp = `${path}.${process.pid}.tmp`;
+    const body = [header, ...records].map((line) => `${JSON.stringify(line)}\n`).join('');
+    await writeFile(temp, body, { mode: 0o600 });
+    await rename(temp, path);
+    return new ResumeJournal<R>(await open(path, 'a'));
   }
 
-  /** Wait for queued saves. */
-  async flush(): Promise<void> {
-    await this.pending;
+  /** Record one finished part. */
+  append(record: R): void {
+    const line = `${JSON.stringify(record)}\n`;
+    this.queue = this.queue.then(() => this.handle.appendFile(line)).catch(() => undefined);
+  }
+
+  /** Wait for queued appends and close the file. */
+  async close(): Promise<void> {
+    await this.queue;
+    await this.handle.close().catch(() => undefined);
   }
 }

@@ -8,6 +8,8 @@ export interface Faults {
   afterBytes?: number;
   /** Fail every read whose range starts at or after this offset, permanently. */
   failFromOffset?: number;
+  /** Reads whose range starts at or after this offset send nothing until their signal aborts (a hung connection). */
+  stallFromOffset?: number;
   /** Delay between chunks, to make transfers slow enough to cancel. */
   chunkDelayMs?: number;
 }
@@ -23,6 +25,18 @@ export function faulty(inner: Provider, faults: Faults) {
         throw new TransientError(`injected permanent failure at ${options?.range?.start}`, {
           retryable: false,
         });
+      }
+      if (faults.stallFromOffset !== undefined && (options?.range?.start ?? 0) >= faults.stallFromOffset) {
+        const signal = options?.signal;
+        return Readable.from(
+          (async function* () {
+            await new Promise((_, reject) => {
+              if (signal?.aborted) reject(signal.reason);
+              signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+            });
+            yield Buffer.alloc(0);
+          })(),
+        );
       }
       const stream = await inner.read(uri, options);
       const failThis = faults.failReads?.has(n);
