@@ -25,6 +25,7 @@ async function planSync(
   let copies = 0;
   let bytes = 0;
   let deletes = 0;
+  let refused = 0;
   const changes = diffTrees(storage, source, destination, {
     copies: true,
     deletes: options.delete === true,
@@ -39,6 +40,12 @@ async function planSync(
         { type: 'planned', ...change },
         `would copy ${change.source} -> ${change.destination} (${formatBytes(change.bytes)}, ${change.reason})`,
       );
+    } else if (change.action === 'refuse') {
+      refused++;
+      reporter.record(
+        { type: 'planned', ...change },
+        `cannot copy ${change.source}: ${change.message} [${change.code}]`,
+      );
     } else {
       deletes++;
       reporter.record(
@@ -48,8 +55,16 @@ async function planSync(
     }
   }
   reporter.record(
-    { type: 'result', command: 'sync', dryRun: true, files: copies, bytes, deleted: deletes },
-    `would copy ${copies} file${copies === 1 ? '' : 's'} (${formatBytes(bytes)})${options.delete ? `, would delete ${deletes}` : ''}`,
+    {
+      type: 'result',
+      command: 'sync',
+      dryRun: true,
+      files: copies,
+      bytes,
+      deleted: deletes,
+      failed: refused,
+    },
+    `would copy ${copies} file${copies === 1 ? '' : 's'} (${formatBytes(bytes)})${options.delete ? `, would delete ${deletes}` : ''}${refused ? `, ${refused} cannot be copied` : ''}`,
   );
 }
 

@@ -2,6 +2,7 @@ import {
   compareKeys,
   displayUri,
   type Entry,
+  failureOf,
   joinUri,
   looksSame,
   type ObjectStat,
@@ -30,7 +31,38 @@ export type TreeChange =
       action: 'delete';
       /** The destination object to delete. */
       uri: StorageUri;
+    }
+  | {
+      /** A source object that cannot be placed at the destination (a key such as `..`). */
+      action: 'refuse';
+      /** Printable source URI (secrets masked). */
+      source: string;
+      /** The error's code (`InvalidUri`). */
+      code: string;
+      /** Why, scrubbed. */
+      message: string;
     };
+
+/** The copy of `entry` to `relative` under `destination`, or its refusal when the key cannot go there. */
+function copyChange(
+  entry: ObjectEntry,
+  destination: StorageUri,
+  relative: string,
+  reason: 'missing' | 'different',
+): TreeChange {
+  try {
+    return {
+      action: 'copy',
+      source: displayUri(entry.uri),
+      destination: displayUri(joinUri(destination, relative)),
+      bytes: entry.size,
+      reason,
+    };
+  } catch (error) {
+    const { code, message } = failureOf(error);
+    return { action: 'refuse', source: displayUri(entry.uri), code, message };
+  }
+}
 
 /** What to compute: copies, deletions of extraneous destination objects, or both. */
 export interface DiffOptions {
@@ -85,14 +117,7 @@ export async function* diffTrees(
     const order = a.done ? 1 : b.done ? -1 : compareKeys(a.value[0], b.value[0]);
     if (order < 0 && !a.done) {
       const [relative, entry] = a.value;
-      if (options.copies)
-        yield {
-          action: 'copy',
-          source: displayUri(entry.uri),
-          destination: displayUri(joinUri(destination, relative)),
-          bytes: entry.size,
-          reason: 'missing',
-        };
+      if (options.copies) yield copyChange(entry, destination, relative, 'missing');
       a = await src.next();
     } else if (order > 0 && !b.done) {
       if (options.deletes) yield { action: 'delete', uri: b.value[1].uri };
@@ -100,13 +125,7 @@ export async function* diffTrees(
     } else if (!a.done && !b.done) {
       const [relative, entry] = a.value;
       if (options.copies && !looksSame(asStat(entry), asStat(b.value[1]), sameProvider))
-        yield {
-          action: 'copy',
-          source: displayUri(entry.uri),
-          destination: displayUri(joinUri(destination, relative)),
-          bytes: entry.size,
-          reason: 'different',
-        };
+        yield copyChange(entry, destination, relative, 'different');
       a = await src.next();
       b = await dst.next();
     }

@@ -1,5 +1,5 @@
 import { toAbortedError } from '../errors/abort.js';
-import { isStowageError, StowageError } from '../errors/stowage-error.js';
+import { isStowageError } from '../errors/stowage-error.js';
 import { verifyChecksums } from '../integrity/verify.js';
 import { retrying } from '../layers/retry.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
@@ -18,7 +18,7 @@ import { ProgressMeter } from './progress-meter.js';
 import { rangedDownload } from './ranged-download.js';
 import { readPinFor } from './source-validator.js';
 import type { TransferContext } from './transfer.js';
-import type { TransferStrategy } from './transfer-events.js';
+import { failureOf, type TransferStrategy } from './transfer-events.js';
 
 /** Both ends of a single-object copy, already resolved to providers. */
 export interface CopyEnds {
@@ -227,15 +227,7 @@ export async function copyObject(
       signal.aborted && !isStowageError(caught, 'Aborted')
         ? toAbortedError(signal.reason, `copy of ${src}`)
         : caught;
-    const e = error as { code?: string; message?: string; retryable?: boolean };
-    context.emit({
-      type: 'failed',
-      error: {
-        code: e.code ?? 'Error',
-        message: error instanceof StowageError ? error.message : String(e.message ?? error),
-        retryable: e.retryable ?? false,
-      },
-    });
+    context.emit({ type: 'failed', error: failureOf(error) });
     throw error;
   }
 }

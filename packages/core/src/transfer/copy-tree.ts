@@ -6,6 +6,7 @@ import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { asPrefix, isWithin, joinUri, relativeKey } from '../uri/uri-path.js';
 import type { CopyResult, CopyTreeOptions, CopyTreeResult } from './copy-options.js';
 import type { TransferContext } from './transfer.js';
+import { failureOf } from './transfer-events.js';
 import { runPool } from './worker-pool.js';
 
 /** Both ends of a tree copy. */
@@ -20,10 +21,14 @@ export interface TreeEnds {
   destinationProvider: Provider;
 }
 
-/** Copies one file of the tree; the storage runs it as a child transfer with its own events. */
+/**
+ * Copies one file of the tree; the storage runs it as a child transfer with its own events. The
+ * destination comes as a function because it can be refused (a source key such as `..` that would
+ * escape the destination): that refusal must fail this file, in its own events, and not the tree.
+ */
 export type FileCopier = (
   source: StorageUri,
-  destination: StorageUri,
+  destination: () => StorageUri,
   entry: Extract<Entry, { type: 'object' }>,
 ) => Promise<CopyResult>;
 
@@ -46,8 +51,9 @@ export function isDirectoryMarker(entry: Entry): boolean {
 /**
  * Copy every object under a prefix, keeping relative keys. The listing is consumed as a stream,
  * files run through a bounded pool, and only counters are kept, so memory does not grow with the
- * number of files. One failed file does not stop the others; the tree rejects at the end with the
- * first failure.
+ * number of files. One failed file (a read error, a key the destination cannot hold) does not stop
+ * the others; the tree rejects at the end with the first failure, its `treeResult` attached. A dry
+ * run resolves, with the entries that would fail counted in its result.
  */
 export async function copyTree(
   ends: TreeEnds,
@@ -117,23 +123,21 @@ export async function copyTree(
     options.fileConcurrency ?? defaultConcurrency,
     async (entry) => {
       const rel = relativeKey(srcPrefix, entry.uri);
-      const target = joinUri(dstPrefix, rel);
-      if (options.dryRun) {
-        if (result.planned!.length < 10_000)
-          result.planned!.push({
-            source: displayUri(entry.uri),
-            destination: displayUri(target),
-            bytes: entry.size,
-          });
-        result.files++;
-        result.bytes += entry.size;
-        report();
-        return;
-      }
+      const target = () => joinUri(dstPrefix, rel);
       try {
-        if (isDirectoryMarker(entry)) {
+        if (options.dryRun) {
+          const planned = target();
+          if (result.planned!.length < 10_000)
+            result.planned!.push({
+              source: displayUri(entry.uri),
+              destination: displayUri(planned),
+              bytes: entry.size,
+            });
+          result.files++;
+          result.bytes += entry.size;
+        } else if (isDirectoryMarker(entry)) {
           // A directory marker: recreate the directory, never treat it as a file with a name ending in '/'.
-          await ends.destinationProvider.write(target, new Uint8Array(), { signal: context.signal });
+          await ends.destinationProvider.write(target(), new Uint8Array(), { signal: context.signal });
           // Only once the marker exists at the destination may a move drop it at the source; a
           // failed write or delete lands in the catch below and counts the marker as failed.
           // Markers are never skipped by the overwrite policy, so no 'exists' case keeps one.
@@ -150,13 +154,10 @@ export async function copyTree(
           throw toAbortedError(context.signal.reason, `copy of ${displayUri(srcPrefix)}`);
         result.failed++;
         firstError ??= error;
-        const e = error as { code?: string; message?: string };
-        if (result.failures.length < 100)
-          result.failures.push({
-            source: displayUri(entry.uri),
-            code: e.code ?? 'Error',
-            message: String(e.message ?? error),
-          });
+        if (result.failures.length < 100) {
+          const { code, message } = failureOf(error);
+          result.failures.push({ source: displayUri(entry.uri), code, message });
+        }
       }
       report();
     },
@@ -166,7 +167,8 @@ export async function copyTree(
   listingComplete = true;
   report();
   result.durationMs = Date.now() - started;
-  if (firstError !== undefined) {
+  // A dry run is a plan: entries that would fail are in its result, not a reason to reject it.
+  if (firstError !== undefined && !options.dryRun) {
     const error = firstError as Error & { treeResult?: CopyTreeResult };
     error.treeResult = result;
     throw error;

@@ -1,3 +1,6 @@
+import { redactSecrets } from '../errors/redact.js';
+import { StowageError } from '../errors/stowage-error.js';
+
 /** How a single-object transfer moves its bytes. */
 export type TransferStrategy =
   | 'server-side-copy'
@@ -138,6 +141,20 @@ export interface FailedEvent extends TransferEventBase {
     retryable: boolean;
   };
 }
+/**
+ * The `error` of a `failed` event: plain fields, the message scrubbed of secrets (a StowageError
+ * scrubs its own; anything else, e.g. a Node system error quoting a path, is scrubbed here).
+ */
+export function failureOf(error: unknown): FailedEvent['error'] {
+  const e = error as { code?: unknown; message?: unknown; retryable?: unknown };
+  const message = error instanceof StowageError ? error.message : redactSecrets(String(e?.message ?? error));
+  return {
+    code: error instanceof StowageError ? error.code : 'Error',
+    message,
+    retryable: e?.retryable === true,
+  };
+}
+
 /** Aggregate counts of a tree transfer, after each file settles. */
 export interface TreeProgressEvent extends TransferEventBase {
   /** Discriminant of {@link TransferEvent}. */
