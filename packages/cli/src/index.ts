@@ -10,6 +10,14 @@ export {
 } from './errors/exit-codes.js';
 export { describeError, formatError, type RenderedError } from './errors/render-error.js';
 export { addGlobalOptions, type GlobalOptions, wantsRouting } from './global-options.js';
+export {
+  cancelOnInterrupts,
+  INTERRUPT_SIGNALS,
+  InterruptedError,
+  type InterruptSignal,
+  interruptExitCode,
+  type SignalTarget,
+} from './interruption.js';
 export { resolveLocation, treeLocation } from './locations.js';
 export { formatBytes, formatEta, formatRate } from './output/byte-format.js';
 export {
