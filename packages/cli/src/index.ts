@@ -27,6 +27,7 @@ export {
   outputMode,
   type Reporter,
 } from './output/reporter.js';
+export { escapeControls, jsonLine } from './output/terminal-text.js';
 export { buildProgram, cliVersion } from './program.js';
 export { run } from './run.js';
 export { buildStorage, endpointOf, type RunStorage, type TuningOptions } from './storage/build-storage.js';

@@ -176,10 +176,14 @@ describe('signals cancel a CLI transfer, clean up, and exit with 128 + the signa
     const run = startCli(['catalog', 'login'], { env, cwd: world.work, openStdin: true, timeoutMs: 60_000 });
     await waitUntilIdle(run.child.pid!);
     run.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
     const ended = await Promise.race([
       run.done,
-      new Promise<undefined>((resolveDelay) => setTimeout(resolveDelay, 15_000)),
+      new Promise<undefined>((resolveDelay) => {
+        timer = setTimeout(() => resolveDelay(undefined), 15_000);
+      }),
     ]);
+    clearTimeout(timer);
     run.child.kill('SIGKILL');
     expect(ended, 'the process ended after one SIGTERM').toBeDefined();
     expect(ended?.code).toBe(143);
