@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { processIo } from './cli-io.js';
+import { cancelOnInterrupts } from './interruption.js';
 import { run } from './run.js';
 
 // The AWS SDK warns on every run under Node < 22 about its future support policy; that is noise on
@@ -13,12 +14,11 @@ if (!process.argv.includes('--debug')) {
   }) as typeof process.emitWarning;
 }
 
-// Ctrl-C cancels running transfers (they remove temp files and abort multipart uploads) and the
-// run ends with exit code 130; a second Ctrl-C exits at once.
-const controller = new AbortController();
-process.on('SIGINT', () => {
-  if (controller.signal.aborted) process.exit(130);
-  controller.abort();
+// Ctrl-C, SIGTERM and SIGHUP cancel running transfers (they remove temp files and abort multipart
+// uploads) and the run ends with 130, 143 or 129; a second signal exits at once, showing the cursor
+// the progress bars hid.
+const signal = cancelOnInterrupts(process, () => {
+  if (process.stderr.isTTY) process.stderr.write('\x1b[?25h');
 });
 // A closed pipe (`stowage cat … | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -26,4 +26,4 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await run(process.argv.slice(2), processIo(controller.signal));
+process.exitCode = await run(process.argv.slice(2), processIo(signal));

@@ -26,7 +26,10 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Directory relative paths are resolved against. */
   cwd: string;
-  /** Cancels running transfers (Ctrl-C); they clean up and the run exits with code 130. */
+  /**
+   * Cancels running transfers (Ctrl-C); they clean up and the run exits with code 130, or with the
+   * signal's code when the reason is an `InterruptedError` (see `cancelOnInterrupts`).
+   */
   signal?: AbortSignal;
 }
 

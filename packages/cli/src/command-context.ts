@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import type { GlobalOptions } from './global-options.js';
 import { createReporter, outputMode, type Reporter } from './output/reporter.js';
+import { escapeControls, jsonLine } from './output/terminal-text.js';
 import { buildStorage, type RunStorage, type TuningOptions } from './storage/build-storage.js';
 
 /** What a command's action works with: its options (globals merged), output and a lazy storage. */
@@ -16,8 +17,15 @@ export interface CommandContext<O = object> {
   signal: AbortSignal | undefined;
   /** The run's storage, built on first use and closed when the command ends. */
   storage(tuning?: TuningOptions, forceRouter?: boolean): Promise<RunStorage>;
-  /** Write a line of the command's own data (ls entries, cat, presigned URLs) to stdout. */
+  /**
+   * Write one line of the command's own data (ls entries, presigned URLs) to stdout, its control
+   * characters escaped (a newline in it too: it stays one line).
+   */
   print(line: string): void;
+  /** Write a block a formatter joined with newlines (stat, plan, credentials), each line escaped. */
+  printLines(text: string): void;
+  /** Write one JSON record (`--json`), the exact strings kept (see `jsonLine`). */
+  printRecord(record: Record<string, unknown>): void;
 }
 
 /**
@@ -42,7 +50,13 @@ export async function inContext<O>(
       return built;
     },
     print(line) {
-      io.stdout.write(`${line}\n`);
+      io.stdout.write(`${escapeControls(line)}\n`);
+    },
+    printLines(text) {
+      for (const line of text.split('\n')) context.print(line);
+    },
+    printRecord(record) {
+      io.stdout.write(`${jsonLine(record)}\n`);
     },
   };
   try {

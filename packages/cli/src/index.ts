@@ -10,6 +10,14 @@ export {
 } from './errors/exit-codes.js';
 export { describeError, formatError, type RenderedError } from './errors/render-error.js';
 export { addGlobalOptions, type GlobalOptions, wantsRouting } from './global-options.js';
+export {
+  cancelOnInterrupts,
+  INTERRUPT_SIGNALS,
+  InterruptedError,
+  type InterruptSignal,
+  interruptExitCode,
+  type SignalTarget,
+} from './interruption.js';
 export { resolveLocation, treeLocation } from './locations.js';
 export { formatBytes, formatEta, formatRate } from './output/byte-format.js';
 export {
@@ -19,6 +27,7 @@ export {
   outputMode,
   type Reporter,
 } from './output/reporter.js';
+export { escapeControls, jsonLine } from './output/terminal-text.js';
 export { buildProgram, cliVersion } from './program.js';
 export { run } from './run.js';
 export { buildStorage, endpointOf, type RunStorage, type TuningOptions } from './storage/build-storage.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type OverwritePolicy } from '@stowage/core';
-import { InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -63,4 +63,25 @@ export function splitPair(text: string, option: string, shape: string): [string,
     });
   }
   return [text.slice(0, at), text.slice(at + 1)];
+}
+
+/**
+ * Refuse an empty (or blank) value for every option of `command` that takes one, before the
+ * option's own parser runs: `--endpoint ''` from an unset shell variable must not mean "no
+ * endpoint" and silently send requests (and credentials) to AWS itself, nor `--region ''` or
+ * `--profile ''` quietly mean the default. The one place option values are checked for this.
+ */
+export function refuseEmptyValues(command: Command): void {
+  for (const option of command.options) {
+    if (!option.required && !option.optional) continue;
+    const parse = option.parseArg;
+    option.argParser((value: string, previous: unknown) => {
+      if (value.trim() === '') {
+        throw new CommanderArgumentError(
+          'An empty value is not allowed; leave the option out to use its default.',
+        );
+      }
+      return parse ? parse(value, previous) : value;
+    });
+  }
 }

@@ -14,6 +14,8 @@ import { registerStat } from './commands/stat.js';
 import { registerSync } from './commands/sync.js';
 import { formatExitCodes, USAGE_EXIT_CODE } from './errors/exit-codes.js';
 import { addGlobalOptions } from './global-options.js';
+import { refuseEmptyValues } from './option-parsers.js';
+import { escapeControls, jsonLine } from './output/terminal-text.js';
 
 /** The package version, read once from package.json (works from src/ and dist/). */
 export function cliVersion(): string {
@@ -55,13 +57,17 @@ export function buildProgram(io: CliIo, argv: readonly string[] = process.argv):
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => {
-        const message = text.replace(/^error:\s*/i, '').trim();
+        // Commander's own line breaks (a "Did you mean" suggestion) become spaces: one line.
+        const message = text
+          .replace(/^error:\s*/i, '')
+          .trim()
+          .replace(/\s*\n\s*/g, ' ');
         const json = argv.includes('--json') || program.opts().json === true;
         if (json)
-          write(`${JSON.stringify({ type: 'error', code: 'Usage', message, exitCode: USAGE_EXIT_CODE })}\n`);
+          write(`${jsonLine({ type: 'error', code: 'Usage', message, exitCode: USAGE_EXIT_CODE })}\n`);
         else
           write(
-            `stowage: ${message} [Usage]\nhint: Run \`stowage --help\` or \`stowage <command> --help\` for usage.\n`,
+            `stowage: ${escapeControls(message)} [Usage]\nhint: Run \`stowage --help\` or \`stowage <command> --help\` for usage.\n`,
           );
       },
     })
@@ -82,12 +88,14 @@ export function buildProgram(io: CliIo, argv: readonly string[] = process.argv):
   ]) {
     register(program, io);
   }
-  // Subcommands inherit the output settings and the throwing behaviour.
+  // Subcommands inherit the output settings and the throwing behaviour; no option takes ''.
+  refuseEmptyValues(program);
   const inherit = (command: Command) => {
     for (const sub of command.commands) {
       sub.exitOverride();
       sub.configureOutput(program.configureOutput());
       sub.showSuggestionAfterError();
+      refuseEmptyValues(sub);
       inherit(sub);
     }
   };

@@ -2,12 +2,15 @@ import { CommanderError } from 'commander';
 import { type CliIo, processIo } from './cli-io.js';
 import { USAGE_EXIT_CODE } from './errors/exit-codes.js';
 import { formatError } from './errors/render-error.js';
+import { interruptExitCode } from './interruption.js';
 import { buildProgram } from './program.js';
 
 /**
  * Run `stowage` with `argv` (the arguments after the program name) against `io`, and resolve to
  * the exit code instead of exiting, so the CLI can be embedded and tested in-process. Errors are
  * printed as one line plus a hint (a stack only with `--debug`, JSON with `--json`), never a secret.
+ * A run whose `io.signal` was aborted by an interrupt (see `cancelOnInterrupts`) and failed ends
+ * with that signal's exit code.
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const program = buildProgram(io, argv);
@@ -21,7 +24,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       // Help and version end with exit code 0; parsing errors were already printed by commander.
       return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
     }
-    const { text, exitCode } = formatError(error, { json, debug });
+    // A run cancelled by a signal ends with that signal's code, whatever its work failed with.
+    const interrupted = interruptExitCode(io.signal);
+    const { text, exitCode } = formatError(error, {
+      json,
+      debug,
+      ...(interrupted === undefined ? {} : { exitCode: interrupted }),
+    });
     io.stderr.write(text);
     return exitCode;
   }

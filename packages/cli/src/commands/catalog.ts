@@ -1,22 +1,31 @@
 import { createInterface } from 'node:readline';
 import { readHiddenLine } from '@stowage/catalog';
-import { AuthenticationRequiredError, InvalidArgumentError } from '@stowage/core';
+import { AuthenticationRequiredError, InvalidArgumentError, toAbortedError } from '@stowage/core';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { inContext } from '../command-context.js';
 import { catalogFor } from '../storage/credential-setup.js';
 
-/** The first line of stdin (a code piped in by a batch job). */
+/** The first line of stdin (a code piped in by a batch job); a cancelled run stops waiting for it. */
 function readFirstLine(io: CliIo): Promise<string> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const { signal } = io;
+    if (signal?.aborted) return reject(toAbortedError(signal.reason, 'reading the login code'));
     const lines = createInterface({ input: io.stdin, terminal: false });
     let answered = false;
+    const onAbort = () => {
+      answered = true;
+      lines.close();
+      reject(toAbortedError(signal?.reason, 'reading the login code'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     lines.once('line', (line) => {
       answered = true;
       lines.close();
       resolve(line);
     });
     lines.once('close', () => {
+      signal?.removeEventListener('abort', onAbort);
       if (!answered) resolve('');
     });
   });
@@ -40,7 +49,7 @@ export function registerCatalog(program: Command, io: CliIo): void {
         const store = catalogFor(io);
         const config = await store.config(context.options.clear ? '' : url);
         if (context.options.json) {
-          context.print(JSON.stringify({ type: 'catalog-config', config }));
+          context.printRecord({ type: 'catalog-config', config });
           return;
         }
         if (!config) {
@@ -70,7 +79,7 @@ export function registerCatalog(program: Command, io: CliIo): void {
           });
         }
         const result = code === undefined ? await store.login() : await store.loginWithToken(code);
-        if (context.options.json) context.print(JSON.stringify({ type: 'catalog-login', ...result }));
+        if (context.options.json) context.printRecord({ type: 'catalog-login', ...result });
         else context.print(`logged in to ${result.catalogUrl}`);
       }),
     );
@@ -82,7 +91,7 @@ export function registerCatalog(program: Command, io: CliIo): void {
       inContext(io, self, async (context) => {
         const result = await catalogFor(io).logout();
         if (context.options.json) {
-          context.print(JSON.stringify({ type: 'catalog-logout', ...result }));
+          context.printRecord({ type: 'catalog-logout', ...result });
           return;
         }
         if (!result.wasLoggedIn)
@@ -107,7 +116,7 @@ export function registerCatalog(program: Command, io: CliIo): void {
           });
         }
         const me = await store.whoami(context.signal);
-        if (context.options.json) context.print(JSON.stringify({ type: 'catalog-whoami', ...me }));
+        if (context.options.json) context.printRecord({ type: 'catalog-whoami', ...me });
         else
           context.print(
             `${me.name}${me.email ? ` <${me.email}>` : ''} at ${me.catalogUrl}${me.isAdmin ? ' (admin)' : ''}`,

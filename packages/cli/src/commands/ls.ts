@@ -93,11 +93,8 @@ export function registerLs(program: Command, io: CliIo): void {
             ...(info.lastModified ? { lastModified: info.lastModified } : {}),
           };
           const parent = { ...uri, key: uri.key.slice(0, uri.key.lastIndexOf('/') + 1) };
-          context.print(
-            json
-              ? JSON.stringify({ ...statRecord(info), type: 'object', key: uri.key })
-              : entryLine(parent, entry),
-          );
+          if (json) context.printRecord({ ...statRecord(info), type: 'object', key: uri.key });
+          else context.print(entryLine(parent, entry));
           return;
         }
         let count = 0;
@@ -106,7 +103,8 @@ export function registerLs(program: Command, io: CliIo): void {
           ...signal,
         })) {
           count++;
-          context.print(json ? JSON.stringify(entryRecord(entry)) : entryLine(target, entry));
+          if (json) context.printRecord(entryRecord(entry));
+          else context.print(entryLine(target, entry));
         }
         if (count === 0 && !isPrefix(uri)) {
           throw new NotFoundError(`Nothing at ${displayUri(uri)} (no object, no prefix)`, {

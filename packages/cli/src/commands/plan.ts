@@ -38,14 +38,14 @@ export function registerPlan(program: Command, io: CliIo): void {
         for (const location of locations) {
           const explanation = await storage.explainRoute(resolveLocation(location, io.cwd));
           refused ??= explanation.refused;
-          if (context.options.json) context.print(JSON.stringify(planRecord(explanation)));
+          if (context.options.json) context.printRecord(planRecord(explanation));
           else if (context.options.short)
             context.print(
               explanation.decision
                 ? formatDecision(explanation.decision)
                 : `none ${explanation.requested}  [refused: ${explanation.refused?.code}]`,
             );
-          else context.print(formatRouteExplanation(explanation));
+          else context.printLines(formatRouteExplanation(explanation));
         }
         if (refused) {
           throw new PermissionDeniedError(refused.message, {

@@ -32,8 +32,7 @@ export function registerPresign(program: Command, io: CliIo): void {
           ...(contentType ? { contentType } : {}),
         });
         const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
-        if (context.options.json)
-          context.print(JSON.stringify({ type: 'presigned', method, url, expiresAt }));
+        if (context.options.json) context.printRecord({ type: 'presigned', method, url, expiresAt });
         else context.print(url);
       }),
     );

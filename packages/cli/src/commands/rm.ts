@@ -52,8 +52,7 @@ export async function deleteAll(
       failed++;
       first ??= outcome.error;
       context.reporter.record({ type: 'delete-failed', uri, error: outcome.error.message });
-      if (context.reporter.mode === 'plain' || context.reporter.mode === 'tty')
-        context.io.stderr.write(`failed to delete ${uri}: ${outcome.error.message}\n`);
+      context.reporter.warn(`failed to delete ${uri}: ${outcome.error.message}`);
     } else {
       deleted++;
       context.reporter.record({ type: 'deleted', uri }, `deleted ${uri}`);

@@ -20,7 +20,8 @@ export function statRecord(info: ObjectStat): Record<string, unknown> {
   };
 }
 
-function statLines(record: Record<string, unknown>): string {
+/** One line per field (`name: value`), nested maps (checksums, metadata) as `name.key: value`. */
+function statLines(record: Record<string, unknown>): string[] {
   const lines: string[] = [];
   for (const [key, value] of Object.entries(record)) {
     if (value && typeof value === 'object') {
@@ -28,7 +29,7 @@ function statLines(record: Record<string, unknown>): string {
     } else if (key === 'size') lines.push(`${'size:'.padEnd(18)} ${value} (${formatBytes(value as number)})`);
     else lines.push(`${`${key}:`.padEnd(18)} ${String(value)}`);
   }
-  return lines.join('\n');
+  return lines;
 }
 
 /** `stowage stat <location>`: size, validators, content type, checksums and metadata. */
@@ -45,8 +46,8 @@ export function registerStat(program: Command, io: CliIo): void {
           context.signal ? { signal: context.signal } : {},
         );
         const record = statRecord(info);
-        if (context.options.json) context.print(JSON.stringify({ type: 'stat', ...record }));
-        else context.print(statLines(record));
+        if (context.options.json) context.printRecord({ type: 'stat', ...record });
+        else for (const line of statLines(record)) context.print(line);
       }),
     );
 }

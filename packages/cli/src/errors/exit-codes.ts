@@ -13,6 +13,7 @@ export interface ExitCodeRow {
 /**
  * Exit codes by error class, stable across releases so scripts can branch on them. Grouped by what
  * the user does next: fix the command line (2), the path (3), access (4/5), config (6), or retry (10).
+ * A run cancelled by a signal ends with 128 + the signal's number (129, 130, 143), as a shell reports.
  */
 export const EXIT_CODES: readonly ExitCodeRow[] = [
   { exitCode: 0, meaning: 'success', errorCodes: [] },
@@ -47,7 +48,21 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
     errorCodes: ['Transient', 'Timeout'],
   },
   { exitCode: 11, meaning: 'download cap would be exceeded', errorCodes: ['DownloadCapExceeded'] },
-  { exitCode: 130, meaning: 'interrupted (Ctrl-C) or aborted', errorCodes: ['Aborted'] },
+  {
+    exitCode: 129,
+    meaning: 'hung up (SIGHUP): transfers cancelled, nothing partial kept',
+    errorCodes: [],
+  },
+  {
+    exitCode: 130,
+    meaning: 'interrupted (Ctrl-C, SIGINT) or aborted: nothing partial kept',
+    errorCodes: ['Aborted'],
+  },
+  {
+    exitCode: 143,
+    meaning: 'terminated (SIGTERM): transfers cancelled, nothing partial kept',
+    errorCodes: [],
+  },
 ];
 
 /** Exit code of a command-line parsing error (unknown option, missing argument). */

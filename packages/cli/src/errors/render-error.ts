@@ -1,4 +1,5 @@
 import { isStowageError, redactSecrets } from '@stowage/core';
+import { escapeControls, jsonLine } from '../output/terminal-text.js';
 import { exitCodeFor, UNEXPECTED_EXIT_CODE } from './exit-codes.js';
 
 /** A failure reduced to what the user sees: one line, a hint, the exit code. Secret-free. */
@@ -91,29 +92,38 @@ function debugDetails(error: unknown): string {
     lines.push(e.stack ?? `${e.name ?? 'Error'}: ${e.message ?? String(current)}`);
     current = e.cause;
   }
-  return redactSecrets(lines.join('\n'));
+  return redactSecrets(lines.join('\n')).split('\n').map(escapeControls).join('\n');
 }
 
 /**
  * The text printed for a failure: `stowage: <message> [<code>]` and `hint: …` — plus the stack only
  * with `--debug`; with `--json`, one JSON line instead. Never a secret: every piece is redacted.
+ * Never a raw control character either: messages quote keys and server text (escapeControls).
  */
 export function formatError(
   error: unknown,
-  options: { json?: boolean; debug?: boolean } = {},
+  options: {
+    /** One JSON line instead of text. */
+    json?: boolean;
+    /** Add the stack and cause chain. */
+    debug?: boolean;
+    /** Exit code to report instead of the error class's (a run ended by a signal). */
+    exitCode?: number;
+  } = {},
 ): {
   /** Text to write to stderr, newline-terminated. */
   text: string;
   /** Process exit code to end the run with. */
   exitCode: number;
 } {
-  const rendered = describeError(error);
+  const described = describeError(error);
+  const rendered = options.exitCode === undefined ? described : { ...described, exitCode: options.exitCode };
   let text: string;
   if (options.json) {
-    text = `${JSON.stringify({ type: 'error', ...rendered })}\n`;
+    text = `${jsonLine({ type: 'error', ...rendered })}\n`;
   } else {
-    text = `stowage: ${rendered.message} [${rendered.code}]\n`;
-    if (rendered.hint) text += `hint: ${rendered.hint}\n`;
+    text = `stowage: ${escapeControls(rendered.message)} [${rendered.code}]\n`;
+    if (rendered.hint) text += `hint: ${escapeControls(rendered.hint)}\n`;
   }
   if (options.debug) text += `${debugDetails(error)}\n`;
   return { text, exitCode: rendered.exitCode };

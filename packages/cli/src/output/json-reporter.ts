@@ -1,5 +1,6 @@
 import type { CliIo } from '../cli-io.js';
 import type { EventSource, Reporter } from './reporter.js';
+import { jsonLine } from './terminal-text.js';
 
 /**
  * `--json`: every transfer event, as the library emits it, on one line of stdout, plus the
@@ -17,6 +18,8 @@ export class JsonReporter implements Reporter {
 
   note(): void {}
 
+  warn(): void {}
+
   record(record: Record<string, unknown>): void {
     this.line(record);
   }
@@ -26,6 +29,6 @@ export class JsonReporter implements Reporter {
   }
 
   private line(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value)}\n`);
+    this.io.stdout.write(`${jsonLine(value)}\n`);
   }
 }

@@ -2,6 +2,7 @@ import type { TransferEvent } from '@stowage/core';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes, formatEta, formatRate } from './byte-format.js';
 import type { EventSource, Reporter } from './reporter.js';
+import { escapeControls } from './terminal-text.js';
 import { TransferBook } from './transfer-book.js';
 
 /** Milliseconds between two progress lines of one long transfer (logs stay readable). */
@@ -25,7 +26,11 @@ export class PlainReporter implements Reporter {
   }
 
   note(line: string): void {
-    this.io.stdout.write(`${line}\n`);
+    this.io.stdout.write(`${escapeControls(line)}\n`);
+  }
+
+  warn(line: string): void {
+    this.io.stderr.write(`${escapeControls(line)}\n`);
   }
 
   record(_record: Record<string, unknown>, text?: string): void {
@@ -64,17 +69,16 @@ export class PlainReporter implements Reporter {
         return;
       }
       case 'failed':
-        if (t?.source)
-          this.io.stderr.write(`failed ${t.source}: ${event.error.message} [${event.error.code}]\n`);
+        if (t?.source) this.warn(`failed ${t.source}: ${event.error.message} [${event.error.code}]`);
         this.settle(event.transferId);
         return;
       case 'retry':
-        this.io.stderr.write(
-          `retry ${event.operation} (attempt ${event.attempt}, in ${event.delayMs} ms): ${event.reason}\n`,
+        this.warn(
+          `retry ${event.operation} (attempt ${event.attempt}, in ${event.delayMs} ms): ${event.reason}`,
         );
         return;
       case 'warning':
-        this.io.stderr.write(`warning: ${event.message}\n`);
+        this.warn(`warning: ${event.message}`);
         return;
       case 'routed':
         this.note(

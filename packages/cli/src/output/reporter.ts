@@ -19,8 +19,16 @@ export interface Reporter {
   readonly mode: OutputMode;
   /** Render every event of `events$` until `finish()`. */
   follow(events$: EventSource): void;
-  /** A line of human output (a file removed, a dry-run plan); dropped by `--quiet`, JSON mode skips it. */
+  /**
+   * A line of human output (a file removed, a dry-run plan) on stdout, control characters escaped;
+   * dropped by `--quiet`, JSON mode skips it.
+   */
   note(line: string): void;
+  /**
+   * A line of human output about a problem (a failed file, a retry, a warning) on stderr, control
+   * characters escaped; `--quiet` and JSON mode skip it (JSON has the event or record instead).
+   */
+  warn(line: string): void;
   /** A structured record: one JSON line in `--json` mode, `text` otherwise (if given). */
   record(record: Record<string, unknown>, text?: string): void;
   /** Stop following, draw the final state of the bars and release the terminal. */
@@ -45,6 +53,7 @@ class QuietReporter implements Reporter {
   readonly mode = 'quiet' as const;
   follow(): void {}
   note(): void {}
+  warn(): void {}
   record(): void {}
   finish(): void {}
 }

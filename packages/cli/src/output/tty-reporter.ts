@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes, formatEta, formatRate } from './byte-format.js';
 import type { EventSource, Reporter } from './reporter.js';
+import { escapeControls } from './terminal-text.js';
 import { shortName, type TrackedTransfer, type TrackedTree, TransferBook } from './transfer-book.js';
 
 type Bar = ReturnType<cliProgress.MultiBar['create']>;
@@ -60,8 +61,14 @@ export class TtyReporter implements Reporter {
    * redirected stdout gets every note, bars or not.
    */
   note(line: string): void {
-    if (this.io.stdout.isTTY && this.fileBars.size + this.treeBars.size > 0) this.multibar.log(`${line}\n`);
-    else this.io.stdout.write(`${line}\n`);
+    const text = `${escapeControls(line)}\n`;
+    if (this.io.stdout.isTTY && this.fileBars.size + this.treeBars.size > 0) this.multibar.log(text);
+    else this.io.stdout.write(text);
+  }
+
+  /** Problems print above the bars, on the terminal they are drawn on (stderr). */
+  warn(line: string): void {
+    this.log(line);
   }
 
   record(_record: Record<string, unknown>, text?: string): void {
@@ -73,6 +80,8 @@ export class TtyReporter implements Reporter {
     if (this.stopped) return;
     this.stopped = true;
     for (const [id, bar] of this.treeBars) this.drawTree(id, bar);
+    // A last redraw prints the lines logged since the previous one (stop() would drop them).
+    if (this.fileBars.size + this.treeBars.size > 0) this.multibar.update();
     this.multibar.stop();
   }
 
@@ -119,8 +128,14 @@ export class TtyReporter implements Reporter {
     }
   }
 
+  /**
+   * A line above the bars. cli-progress only buffers logged lines until its next redraw, so with no
+   * bar drawn (or after the last redraw) the line goes to stderr directly instead of being lost.
+   */
   private log(line: string): void {
-    this.multibar.log(`${line}\n`);
+    const text = `${escapeControls(line)}\n`;
+    if (this.stopped || this.fileBars.size + this.treeBars.size === 0) this.io.stderr.write(text);
+    else this.multibar.log(text);
   }
 
   private updateFile(t: TrackedTransfer, durationMs?: number): void {
@@ -130,7 +145,7 @@ export class TtyReporter implements Reporter {
     const done = durationMs === undefined ? t.bytes : Math.max(t.bytes, total);
     const rate = durationMs === undefined ? t.rate : done / (Math.max(durationMs, 1) / 1000);
     const payload = {
-      name: shortName(t.destination || t.source, this.nameWidth).padEnd(this.nameWidth),
+      name: shortName(escapeControls(t.destination || t.source), this.nameWidth).padEnd(this.nameWidth),
       pct: total > 0 ? `${String(Math.floor((done / total) * 100)).padStart(3)}%` : ' --%',
       done: formatBytes(done),
       size: t.totalBytes === undefined ? '?' : formatBytes(total),

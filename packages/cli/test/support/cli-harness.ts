@@ -1,5 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +40,60 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
 
 /** What a finished run printed and returned. */
 export interface CliResult {
+  /** Exit code; -1 when the process was killed by a signal. */
   code: number;
   stdout: string;
   stderr: string;
+  /** The signal that killed the process, when one did (it did not exit by itself). */
+  signal?: NodeJS.Signals;
+}
+
+/** A running `stowage` process: the child (to signal), its output so far, and its end. */
+export interface CliProcess {
+  /** The child process, e.g. to send it a signal. */
+  child: ChildProcess;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Settles when the process has exited (killed with SIGKILL after `timeoutMs`). */
+  done: Promise<CliResult>;
+}
+
+/**
+ * Start the built binary as a child process. Its stdin gets `input` and is closed, unless
+ * `openStdin` leaves it open (a process waiting for input).
+ */
+export function startCli(
+  args: readonly string[],
+  options: {
+    env: Record<string, string>;
+    cwd: string;
+    input?: string;
+    openStdin?: boolean;
+    timeoutMs?: number;
+  },
+): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<CliResult>((resolvePromise, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr, ...(signal ? { signal } : {}) });
+    });
+  });
+  if (options.openStdin) child.stdin.write(options.input ?? '');
+  else child.stdin.end(options.input ?? '');
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
 }
 
 /** Run the built binary as a child process (stdin closed unless `input` is given). */
@@ -50,24 +101,48 @@ export function runCli(
   args: readonly string[],
   options: { env: Record<string, string>; cwd: string; input?: string; timeoutMs?: number },
 ): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: 'pipe',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
+  return startCli(args, options).done;
+}
+
+/**
+ * Wait until `condition` holds, checking every 25 ms for at most `timeoutMs` (then it throws with
+ * `what`, so a test fails with a reason instead of hanging).
+ */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 25));
+  }
+}
+
+/**
+ * Wait until process `pid` sits idle, blocked on input: asleep and using no CPU for `quietMs` (Linux,
+ * from /proc/<pid>/stat). A process that waits for stdin shows nothing else a test could wait for.
+ */
+export async function waitUntilIdle(pid: number, quietMs = 500, timeoutMs = 20_000): Promise<void> {
+  const sample = async () => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // Fields after the parenthesised command name: state is the 1st, utime and stime the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], cpu: `${fields[11]}/${fields[12]}` };
+  };
+  let last = await sample();
+  let quietSince = Date.now();
+  await waitFor(
+    async () => {
+      const now = await sample();
+      if (now.state !== 'S' || now.cpu !== last.cpu) quietSince = Date.now();
+      last = now;
+      return Date.now() - quietSince >= quietMs;
+    },
+    `process ${pid} to wait idle`,
+    timeoutMs,
+  );
 }
 
 /** A temp working dir and home for one test file, with ~/.aws written from `aws` (file → text). */
