@@ -2,10 +2,12 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   AbortedError,
+  AuthenticationRequiredError,
   CredentialChain,
   type CredentialSource,
   Credentials,
   CredentialsNotFoundError,
+  ExpiredCredentialsError,
   formatExplanation,
   InvalidConfigError,
   RefreshingCredentialSource,
@@ -159,6 +161,33 @@ describe('RefreshingCredentialSource', () => {
     expect(failures).toHaveLength(1);
     now = 55 * MIN;
     await expect(cache.resolve()).rejects.toThrow('sts down');
+  });
+
+  it('refuses credentials that have already expired: a first answer is fetched once more, then ExpiredCredentialsError', async () => {
+    const now = 100 * MIN;
+    const { inner, calls } = counting([50 * MIN, 60 * MIN]);
+    const cache = new RefreshingCredentialSource(inner, { now: () => now });
+    const error = await cache.resolve().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExpiredCredentialsError);
+    expect(error).toBeInstanceOf(AuthenticationRequiredError);
+    expect((error as ExpiredCredentialsError).kind).toBe('expired-credentials');
+    expect((error as ExpiredCredentialsError).expiresAt.getTime()).toBe(60 * MIN);
+    expect((error as Error).message).not.toContain('AKIA');
+    expect(calls()).toBe(2); // botocore: the load, then the refresh on first use
+    // Nothing expired was cached: the next caller asks the source again.
+    await cache.resolve().catch(() => {});
+    expect(calls()).toBe(4);
+  });
+
+  it('an expired first answer followed by a valid one is used; a mandatory refresh that answers expired throws', async () => {
+    let now = 100 * MIN;
+    const { inner, calls } = counting([50 * MIN, 200 * MIN, 100 * MIN]);
+    const cache = new RefreshingCredentialSource(inner, { now: () => now });
+    expect((await cache.resolve())?.accessKeyId).toBe('AKIA2');
+    expect(calls()).toBe(2);
+    now = 195 * MIN; // 5 min left: mandatory refresh, answered with expired credentials
+    await expect(cache.resolve()).rejects.toBeInstanceOf(ExpiredCredentialsError);
+    expect(calls()).toBe(3); // a refresh is not repeated
   });
 
   it('forceRefresh bypasses the cache', async () => {

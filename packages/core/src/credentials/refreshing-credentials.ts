@@ -1,6 +1,32 @@
 import { awaitUnlessAborted } from '../errors/abort.js';
+import { AuthenticationRequiredError } from '../errors/error-types.js';
+import type { StowageErrorOptions } from '../errors/stowage-error.js';
 import type { CredentialSource, ResolveContext } from './credential-source.js';
 import type { Credentials } from './credentials.js';
+
+/**
+ * A source handed out credentials whose expiry had already passed, and fetching again gave expired
+ * ones too (botocore: "Credentials were refreshed, but the refreshed credentials are still
+ * expired."). They are never used: a request signed with them would only be refused later, less
+ * clearly.
+ */
+export class ExpiredCredentialsError extends AuthenticationRequiredError {
+  /** Stable discriminant, like the AWS credential error kinds. */
+  readonly kind = 'expired-credentials' as const;
+  /** When the refused credentials expired. */
+  readonly expiresAt: Date;
+  constructor(source: string, expiresAt: Date, options?: StowageErrorOptions) {
+    super(
+      `Credentials from ${source} were refreshed, but the refreshed credentials are still expired (expired ${expiresAt.toISOString()})`,
+      {
+        provider: source,
+        hint: 'The credential source hands out credentials that have already expired: check its clock or its cache',
+        ...options,
+      },
+    );
+    this.expiresAt = expiresAt;
+  }
+}
 
 /** Refresh windows, as botocore's `RefreshableCredentials` uses them. */
 export interface RefreshOptions {
@@ -19,7 +45,11 @@ export interface RefreshOptions {
 /**
  * Caches what a source returns and refreshes it ahead of `expiresAt`: within the advisory window a
  * failed refresh keeps the old credentials; within the mandatory window it throws. However many
- * callers ask at once, one refresh runs.
+ * callers ask at once, one refresh runs. Already expired credentials are never handed out: like
+ * botocore's `RefreshableCredentials`, a first answer that has expired is fetched once more, and
+ * expired credentials from that or from a mandatory refresh are an {@link ExpiredCredentialsError}
+ * (within the advisory window they count as a failed refresh: the old, still valid, credentials
+ * are kept, where botocore would raise).
  */
 export class RefreshingCredentialSource implements CredentialSource {
   /** The wrapped source's name. */
@@ -74,8 +104,10 @@ export class RefreshingCredentialSource implements CredentialSource {
       // Shared by every caller, so no one caller's signal may cancel it: the refresh gets its own
       // time bound, and each caller stops waiting on its own signal instead.
       const { signal: _callerSignal, ...shared } = context;
-      this.inFlight = this.inner
-        .resolve({ ...shared, signal: AbortSignal.timeout(this.refreshTimeoutMs) })
+      this.inFlight = this.fetchUnexpired(
+        { ...shared, signal: AbortSignal.timeout(this.refreshTimeoutMs) },
+        this.cached === undefined,
+      )
         .then((fresh) => {
           this.cached = fresh;
           return fresh;
@@ -85,5 +117,18 @@ export class RefreshingCredentialSource implements CredentialSource {
         });
     }
     return awaitUnlessAborted(this.inFlight, context.signal, `credential refresh (${this.name})`);
+  }
+
+  /**
+   * Ask the wrapped source, refusing expired answers. botocore loads, then refreshes on first use,
+   * so a first answer that has expired is fetched once more; a refresh is not repeated.
+   */
+  private async fetchUnexpired(context: ResolveContext, first: boolean): Promise<Credentials | undefined> {
+    let fresh = await this.inner.resolve(context);
+    if (first && fresh && fresh.remainingMs(this.now()) <= 0) fresh = await this.inner.resolve(context);
+    if (fresh?.expiresAt && fresh.remainingMs(this.now()) <= 0) {
+      throw new ExpiredCredentialsError(this.name, fresh.expiresAt);
+    }
+    return fresh;
   }
 }

@@ -28,9 +28,9 @@ export interface AwsConfigSnapshot {
   profileFrom: 'explicit' | 'AWS_DEFAULT_PROFILE' | 'AWS_PROFILE' | undefined;
   /** True when the profile was given explicitly (botocore then skips the environment variables). */
   profileExplicit: boolean;
-  /** The config file: `AWS_CONFIG_FILE`, else `~/.aws/config`, variables and `~` expanded. */
+  /** The config file: `AWS_CONFIG_FILE` (even empty: then none), else `~/.aws/config`, variables and `~` expanded. */
   configPath: string;
-  /** The credentials file: `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`, expanded. */
+  /** The credentials file: `AWS_SHARED_CREDENTIALS_FILE` (even empty: then none), else `~/.aws/credentials`, expanded. */
   credentialsPath: string;
   /** The config file as a profile map; undefined when the file does not exist. */
   configFile: ProfileMap | undefined;
@@ -96,17 +96,19 @@ export function buildProfileMap(sections: IniSections): ProfileMap {
 
 /**
  * Select the profile as botocore does: an explicit profile, else `AWS_DEFAULT_PROFILE`, else
- * `AWS_PROFILE` (botocore checks them in that order), else `default`.
+ * `AWS_PROFILE` (botocore checks them in that order), else `default`. A variable set to the empty
+ * string counts as set (botocore's `EnvironmentProvider` tests presence): it names the profile
+ * `""`, which exists nowhere, so resolution fails with ProfileNotFound.
  */
 export function selectProfile(
   context: ResolveContext,
   environment: AwsEnvironment,
 ): Pick<AwsConfigSnapshot, 'profileName' | 'profileFrom' | 'profileExplicit'> {
-  if (context.profile)
+  if (context.profile !== undefined)
     return { profileName: context.profile, profileFrom: 'explicit', profileExplicit: true };
   for (const variable of ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'] as const) {
     const value = environment.env[variable];
-    if (value) return { profileName: value, profileFrom: variable, profileExplicit: false };
+    if (value !== undefined) return { profileName: value, profileFrom: variable, profileExplicit: false };
   }
   return { profileName: 'default', profileFrom: undefined, profileExplicit: false };
 }
@@ -120,9 +122,10 @@ export function selectProfile(
 export function loadAwsConfig(context: ResolveContext = {}): AwsConfigSnapshot {
   const environment = awsEnvironment(context);
   const selection = selectProfile(context, environment);
-  const configPath = expandPath(environment.env.AWS_CONFIG_FILE || '~/.aws/config', environment);
+  // Set but empty means "no such file" to botocore, not the default path.
+  const configPath = expandPath(environment.env.AWS_CONFIG_FILE ?? '~/.aws/config', environment);
   const credentialsPath = expandPath(
-    environment.env.AWS_SHARED_CREDENTIALS_FILE || '~/.aws/credentials',
+    environment.env.AWS_SHARED_CREDENTIALS_FILE ?? '~/.aws/credentials',
     environment,
   );
   const configSections = readIniFile(configPath);

@@ -2,6 +2,7 @@ import { CredentialChain, type CredentialSource, type ResolveContext } from '@st
 import { loadAwsConfig } from './aws-config-files.js';
 import type { AwsCredentialChainOptions, AwsScope, AwsSourceStep } from './aws-scope.js';
 import { ContextKeyedRefreshingSource } from './context-keyed-refresh.js';
+import { imdsSettings } from './imds-settings.js';
 import { assumeRoleCredentials, PROFILE_STEPS } from './sources/assume-role-source.js';
 import { botoConfigCredentials } from './sources/boto-config-source.js';
 import { containerCredentials } from './sources/container-source.js';
@@ -10,8 +11,13 @@ import { envCredentials } from './sources/env-source.js';
 import { explicitCredentials } from './sources/explicit-source.js';
 import { instanceMetadataCredentials } from './sources/instance-metadata-source.js';
 
-/** Sources whose credentials can expire, so they are cached and refreshed ahead of expiry. */
+/**
+ * Sources whose credentials can expire, so they go through core's RefreshingCredentialSource:
+ * cached, refreshed ahead of expiry, and never used once expired (botocore's `RefreshableCredentials`;
+ * `env` expires with `AWS_CREDENTIAL_EXPIRATION`).
+ */
 const EXPIRING = new Set([
+  'env',
   'assume-role',
   'assume-role-with-web-identity',
   'sso',
@@ -52,6 +58,9 @@ function awsSource(name: string, step: AwsSourceStep, options: AwsCredentialChai
       const note = context.note ?? (() => {});
       // botocore loads both shared files (and checks the profile exists) before any provider runs.
       const snapshot = loadAwsConfig(context);
+      // Keys passed in code skip botocore's resolver; every other source comes after its
+      // construction, which reads (and refuses invalid) instance-metadata settings.
+      if (name !== 'explicit') imdsSettings(snapshot);
       if (name === 'env' && snapshot.profileExplicit) {
         note(`profile ${snapshot.profileName} was given explicitly, so botocore skips environment keys`);
         return undefined;

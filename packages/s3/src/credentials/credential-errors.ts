@@ -21,7 +21,9 @@ export type AwsCredentialErrorKind =
   | 'invalid-config'
   | 'sso-token'
   | 'file-not-found'
-  | 'container-uri-not-allowed';
+  | 'container-uri-not-allowed'
+  /** core's ExpiredCredentialsError: a source answered with credentials already expired. */
+  | 'expired-credentials';
 
 /** botocore `PartialCredentialsError`: a source holds one half of a key pair (names the variable or key). */
 export class PartialCredentialsError extends InvalidConfigError {

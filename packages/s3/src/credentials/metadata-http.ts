@@ -23,7 +23,8 @@ export function metadataRequest(
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(
       target,
-      { method: init.method ?? 'GET', headers: init.headers, signal: init.signal },
+      // A connection of its own (no keep-alive pool): each answer comes from the endpoint as it is now.
+      { method: init.method ?? 'GET', headers: init.headers, signal: init.signal, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

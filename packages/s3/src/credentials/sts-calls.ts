@@ -3,6 +3,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Credentials } from '@stowage/core';
 import type { AwsConfigSnapshot } from './aws-config-files.js';
 import { regionOf } from './aws-region.js';
+import { AwsInvalidConfigError } from './credential-errors.js';
 import { configuredEndpoint } from './service-endpoints.js';
 
 /** Parameters of an STS AssumeRole call, as botocore builds them from a profile. */
@@ -37,10 +38,17 @@ export function defaultRoleSessionName(): string {
 function stsClientConfig(snapshot: AwsConfigSnapshot, options: StsCallOptions) {
   const region = regionOf(snapshot);
   const endpoint = configuredEndpoint('STS', snapshot);
+  if (region === '' && !endpoint) {
+    // botocore builds https://sts..amazonaws.com from the empty region and refuses it (ValueError).
+    throw new AwsInvalidConfigError(
+      "The region is set but empty (AWS_DEFAULT_REGION or the profile's region), so there is no STS endpoint to call: Invalid endpoint: https://sts..amazonaws.com",
+    );
+  }
   const timeout = options.timeoutMs ?? 10_000;
   return {
-    // botocore with no region calls the global endpoint, which is us-east-1.
-    region: region ?? 'us-east-1',
+    // botocore with no region calls the global endpoint, which is us-east-1. With an empty region
+    // and a configured endpoint it signs for the region ""; the SDK needs a name, so us-east-1.
+    region: region || 'us-east-1',
     ...(endpoint ? { endpoint } : {}),
     useFipsEndpoint: false,
     useDualstackEndpoint: false,

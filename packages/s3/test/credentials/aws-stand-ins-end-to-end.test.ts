@@ -30,7 +30,8 @@ afterEach(async () => {
 
 describe('AWS sources against the local stand-ins', () => {
   it('IMDSv2: token first, then role credentials, refreshed inside the advisory window only', async () => {
-    const expiry = new Date(clock + minutes(20));
+    // 40 min: beyond botocore's 15 min + 2-10 min jitter, so the expiry is not extended.
+    const expiry = new Date(clock + minutes(40));
     standIn.setExpiration(() => expiry);
     const env = home.env({ AWS_EC2_METADATA_SERVICE_ENDPOINT: standIn.url });
     const chain = awsCredentialChain({ refresh: { now } });
@@ -41,6 +42,7 @@ describe('AWS sources against the local stand-ins', () => {
       { service: 'imds', op: 'token' },
       { service: 'imds', op: 'credentials', role: 'instance-role' },
     ]);
+    clock += minutes(20);
     await chain.resolve({ env, homedir: home.home });
     expect(standIn.requests).toHaveLength(2); // cached: 20 min left is outside the 15 min window
     clock += minutes(6); // 14 min left: advisory refresh

@@ -79,7 +79,7 @@ function stsError(res: ServerResponse, status: number, code: string, message: st
 
 /**
  * Start the stand-in the credential reference cases were computed against. Every answer is derived
- * from the request (see `shared/conformance/credentials/README.md`), so a client's behaviour can be
+ * from the request (see `packages/s3/test/fixtures/botocore/README.md`), so a client's behaviour can be
  * compared request by request with botocore's: AssumeRole keys are `AR_<role>_<signing key id>`,
  * web identity `WI_<role>_<token>`, SSO `SSO_<account>_<role>`, container `CT_<name>`, IMDS
  * `IMDS_<role>`.

@@ -111,7 +111,8 @@ async function viaAssumeRole(scope: AwsScope, profileName: string, visited: stri
   }
   const params: AssumeRoleParams = {
     RoleArn: roleArn,
-    RoleSessionName: setting(profile, 'role_session_name') ?? defaultRoleSessionName(),
+    // botocore generates a name for an empty one too (`if not self._role_session_name`).
+    RoleSessionName: setting(profile, 'role_session_name') || defaultRoleSessionName(),
   };
   const externalId = setting(profile, 'external_id');
   if (externalId !== undefined) params.ExternalId = externalId;

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
-import { fromHttp } from '@aws-sdk/credential-providers';
-import { Credentials } from '@stowage/core';
+import { Credentials, toAbortedError } from '@stowage/core';
 import type { AwsScope } from '../aws-scope.js';
 import {
   AwsInvalidConfigError,
@@ -9,6 +8,7 @@ import {
   CredentialFileNotFoundError,
   CredentialRetrievalError,
 } from '../credential-errors.js';
+import { metadataRequest } from '../metadata-http.js';
 
 const ECS_HOST = 'http://169.254.170.2';
 const ALLOWED_HOSTS = new Set(['169.254.170.2', '169.254.170.23', 'fd00:ec2::23', 'localhost']);
@@ -27,12 +27,62 @@ function assertAllowed(url: URL): void {
   throw new ContainerUriNotAllowedError(host);
 }
 
+/** The parsed answer of a container credentials endpoint (botocore reads these four, `AccountId` optional). */
+interface ContainerAnswer {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  Token: string;
+  Expiration: string;
+  AccountId?: string;
+}
+
+/**
+ * botocore `ContainerMetadataFetcher._retrieve_credentials`: GET with `Accept: application/json`;
+ * a connection error, a timeout, a non-200 status or a body that is not JSON is retried, up to
+ * `attempts` in all, then a CredentialRetrievalError.
+ */
+async function fetchContainerAnswer(
+  url: URL,
+  headers: Record<string, string>,
+  scope: AwsScope,
+): Promise<Record<string, unknown>> {
+  const timeoutMs = scope.options.container?.timeoutMs ?? 2000;
+  const attempts = Math.max(1, scope.options.container?.attempts ?? 3);
+  let failure = 'no attempt made';
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    try {
+      const response = await metadataRequest(url.href, {
+        headers: { Accept: 'application/json', ...headers },
+        timeoutMs,
+        ...(scope.signal ? { signal: scope.signal } : {}),
+      });
+      if (response.status !== 200) {
+        failure = `Received non 200 response ${response.status} from container metadata`;
+        continue;
+      }
+      try {
+        const parsed: unknown = JSON.parse(response.body);
+        if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
+      } catch {
+        // retried below, as botocore does
+      }
+      failure = 'Unable to parse JSON returned from container metadata services';
+    } catch (error) {
+      if (scope.signal?.aborted) throw toAbortedError(scope.signal.reason, 'container credentials request');
+      failure = `Received error when attempting to retrieve container metadata: ${(error as Error).message}`;
+    }
+  }
+  throw new CredentialRetrievalError('container-role', `Error retrieving metadata: ${failure}`);
+}
+
 /**
  * botocore `ContainerProvider`: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on 169.254.170.2) wins over
- * `AWS_CONTAINER_CREDENTIALS_FULL_URI`; the token from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`
- * (read on every fetch) or `AWS_CONTAINER_AUTHORIZATION_TOKEN` goes in `Authorization`. The host
- * check and the token are done here from the resolve context; the HTTP exchange (retries, response
- * validation) is the SDK's `fromHttp`, given every value explicitly so it never reads process.env.
+ * `AWS_CONTAINER_CREDENTIALS_FULL_URI`, each counting as set even when empty (botocore tests
+ * presence); the token from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read on every fetch, even
+ * when the variable is empty: then no such file) or `AWS_CONTAINER_AUTHORIZATION_TOKEN` goes in
+ * `Authorization` — an empty token as an empty header, as botocore sends it. A full URI that is not
+ * https, loopback or an ECS/EKS host (an empty or unparsable one included) is refused. Written on
+ * `metadataRequest` rather than the SDK's `fromHttp`, which reads process.env and drops an empty token.
  */
 export async function containerCredentials(scope: AwsScope): Promise<Credentials | undefined> {
   const env = scope.snapshot.environment.env;
@@ -44,16 +94,7 @@ export async function containerCredentials(scope: AwsScope): Promise<Credentials
     );
     return undefined;
   }
-  const target = relative !== undefined ? `${ECS_HOST}${relative}` : full!;
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw new AwsInvalidConfigError(`The container credentials URL is not a valid URL`, {
-      provider: 'container-role',
-    });
-  }
-  assertAllowed(url);
+  // botocore builds the headers (reading the token file) before it checks the URL.
   let token: string | undefined;
   const tokenFile = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE;
   if (tokenFile !== undefined) {
@@ -68,31 +109,47 @@ export async function containerCredentials(scope: AwsScope): Promise<Credentials
   if (token !== undefined && /[\r\n]/.test(token)) {
     throw new AwsInvalidConfigError('The container authorization token is not a legal header value');
   }
-  scope.note(
-    `asking the container credentials endpoint ${url.origin}${url.pathname}${token ? ' with a token' : ''}`,
-  );
-  const timeout = scope.options.container?.timeoutMs ?? 2000;
-  const provider = fromHttp({
-    awsContainerCredentialsFullUri: url.href,
-    awsContainerCredentialsRelativeUri: '',
-    awsContainerAuthorizationToken: token ?? '',
-    awsContainerAuthorizationTokenFile: '',
-    timeout,
-    maxRetries: Math.max(0, (scope.options.container?.attempts ?? 3) - 1),
-  });
-  try {
-    const identity = await provider();
-    return Credentials.aws(
-      {
-        accessKeyId: identity.accessKeyId,
-        secretAccessKey: identity.secretAccessKey,
-        ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
-        ...(identity.expiration ? { expiresAt: identity.expiration } : {}),
-        ...(identity.accountId ? { accountId: identity.accountId } : {}),
-      },
-      'container-role',
-    );
-  } catch (error) {
-    throw new CredentialRetrievalError('container-role', (error as Error).message, { cause: error });
+  let url: URL;
+  if (relative !== undefined) {
+    try {
+      url = new URL(`${ECS_HOST}${relative}`);
+    } catch {
+      throw new AwsInvalidConfigError(`The container credentials URL is not a valid URL`, {
+        provider: 'container-role',
+      });
+    }
+  } else {
+    try {
+      url = new URL(full!);
+    } catch {
+      // Python's urlparse has no host for it: "Unsupported host 'None'".
+      throw new ContainerUriNotAllowedError('None');
+    }
   }
+  assertAllowed(url);
+  scope.note(
+    `asking the container credentials endpoint ${url.origin}${url.pathname}${token !== undefined ? ' with a token' : ''}`,
+  );
+  const answer = await fetchContainerAnswer(url, token !== undefined ? { Authorization: token } : {}, scope);
+  const missing = ['AccessKeyId', 'SecretAccessKey', 'Token', 'Expiration'].filter(
+    (field) => typeof answer[field] !== 'string',
+  );
+  if (missing.length > 0) {
+    throw new CredentialRetrievalError(
+      'container-role',
+      `The container credentials answer lacks ${missing.join(', ')}`,
+    );
+  }
+  const fields = answer as unknown as ContainerAnswer;
+  const expiresAt = new Date(fields.Expiration);
+  return Credentials.aws(
+    {
+      accessKeyId: fields.AccessKeyId,
+      secretAccessKey: fields.SecretAccessKey,
+      ...(fields.Token ? { sessionToken: fields.Token } : {}),
+      ...(Number.isNaN(expiresAt.getTime()) ? {} : { expiresAt }),
+      ...(typeof fields.AccountId === 'string' && fields.AccountId ? { accountId: fields.AccountId } : {}),
+    },
+    'container-role',
+  );
 }

@@ -1,12 +1,31 @@
+import { randomInt } from 'node:crypto';
 import { Credentials } from '@stowage/core';
-import { setting } from '../aws-config-files.js';
-import { isTrue } from '../aws-environment.js';
 import type { AwsScope } from '../aws-scope.js';
+import { imdsSettings } from '../imds-settings.js';
 import { type MetadataResponse, metadataRequest } from '../metadata-http.js';
 
-const DEFAULT_ENDPOINT = 'http://169.254.169.254/';
-const IPV6_ENDPOINT = 'http://[fd00:ec2::254]/';
 const CREDENTIALS_PATH = 'latest/meta-data/iam/security-credentials/';
+/** botocore's `ec2_credential_refresh_window` (its advisory refresh timeout, 15 min). */
+const EXTENSION_WINDOW_MS = 15 * 60_000;
+
+/**
+ * botocore `InstanceMetadataFetcher._evaluate_expiration` (static stability): credentials that
+ * expire within the refresh window plus a 2–10 min jitter — expired ones included — are given
+ * that long from now, so an instance keeps working through an IMDS outage and refreshes later.
+ * Only an Expiration in botocore's exact `%Y-%m-%dT%H:%M:%SZ` form is extended.
+ */
+function extendedExpiry(expiration: string, scope: AwsScope): Date {
+  const expiresAt = new Date(expiration);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(expiration) || Number.isNaN(expiresAt.getTime()))
+    return expiresAt;
+  const now = (scope.options.refresh?.now ?? Date.now)();
+  const offset = EXTENSION_WINDOW_MS + randomInt(120, 601) * 1000;
+  if (now < expiresAt.getTime() - offset) return expiresAt;
+  scope.note(
+    `instance credentials expire ${expiration}: extended by ${Math.round(offset / 60_000)} min, as botocore does during an IMDS outage`,
+  );
+  return new Date(Math.floor((now + offset) / 1000) * 1000);
+}
 /** Whole-lookup budget: leaves room for the rest of the chain so resolution ends within 1 s on a host without IMDS. */
 const DEFAULT_BUDGET_MS = 900;
 
@@ -16,36 +35,25 @@ const DEFAULT_BUDGET_MS = 900;
  * nothing). Any failure means "no credentials here", never an error, as in botocore. Endpoint from
  * `AWS_EC2_METADATA_SERVICE_ENDPOINT` / `ec2_metadata_service_endpoint` (or the IPv6 one for
  * `ec2_metadata_service_endpoint_mode = ipv6`); `AWS_EC2_METADATA_DISABLED=true` turns it off;
- * `AWS_EC2_METADATA_V1_DISABLED` forbids the token-less fallback. Written by hand because the SDK's
+ * `AWS_EC2_METADATA_V1_DISABLED` forbids the token-less fallback (settings: {@link imdsSettings}). Written by hand because the SDK's
  * `fromInstanceMetadata` reads its endpoint and switches from process.env and the process's own
  * `~/.aws/config`. Unlike botocore (1 s per request, so ~2 s on a host without IMDS), the whole
  * lookup has one budget (`imds.budgetMs`, default 900 ms).
  */
 export async function instanceMetadataCredentials(scope: AwsScope): Promise<Credentials | undefined> {
-  const { environment, scoped } = scope.snapshot;
-  const env = environment.env;
-  if (isTrue(env.AWS_EC2_METADATA_DISABLED)) {
+  const {
+    disabled,
+    base,
+    v1Disabled,
+    timeoutSeconds,
+    attempts: configuredAttempts,
+  } = imdsSettings(scope.snapshot);
+  if (disabled) {
     scope.note('AWS_EC2_METADATA_DISABLED is true');
     return undefined;
   }
-  const configured =
-    env.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? setting(scoped, 'ec2_metadata_service_endpoint');
-  const mode = (
-    env.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE ?? setting(scoped, 'ec2_metadata_service_endpoint_mode')
-  )?.toLowerCase();
-  const useIpv6 =
-    mode === 'ipv6' || (!mode && isTrue(env.AWS_IMDS_USE_IPV6 ?? setting(scoped, 'imds_use_ipv6')));
-  const base = configured || (useIpv6 ? IPV6_ENDPOINT : DEFAULT_ENDPOINT);
-  const v1Disabled = isTrue(env.AWS_EC2_METADATA_V1_DISABLED ?? setting(scoped, 'ec2_metadata_v1_disabled'));
-  const timeoutSetting = Number(
-    env.AWS_METADATA_SERVICE_TIMEOUT ?? setting(scoped, 'metadata_service_timeout') ?? 1,
-  );
-  const attempts = Math.max(
-    1,
-    Number(env.AWS_METADATA_SERVICE_NUM_ATTEMPTS ?? setting(scoped, 'metadata_service_num_attempts') ?? 1) ||
-      1,
-  );
-  const perRequestMs = (Number.isFinite(timeoutSetting) && timeoutSetting > 0 ? timeoutSetting : 1) * 1000;
+  const attempts = Math.max(1, configuredAttempts);
+  const perRequestMs = (timeoutSeconds > 0 ? timeoutSeconds : 1) * 1000;
   const deadline = Date.now() + (scope.options.imds?.budgetMs ?? DEFAULT_BUDGET_MS);
   const url = (path: string) => `${base}${base.endsWith('/') ? '' : '/'}${path}`;
 
@@ -111,7 +119,7 @@ export async function instanceMetadataCredentials(scope: AwsScope): Promise<Cred
     scope.note(`instance metadata answer for role ${role} lacks a credential field`);
     return undefined;
   }
-  const expiresAt = new Date(String(parsed.Expiration));
+  const expiresAt = extendedExpiry(String(parsed.Expiration), scope);
   scope.note(`credentials of instance role ${role} from ${base}${token ? ' (IMDSv2)' : ' (IMDSv1)'}`);
   return Credentials.aws(
     {

@@ -54,7 +54,8 @@ export async function webIdentityCredentials(scope: AwsScope): Promise<Credentia
   return assumeRoleWithWebIdentity(
     {
       RoleArn: roleArn,
-      RoleSessionName: get('role_session_name') ?? defaultRoleSessionName(),
+      // botocore generates a name for an empty one too (`if not self._role_session_name`).
+      RoleSessionName: get('role_session_name') || defaultRoleSessionName(),
       WebIdentityToken: token,
     },
     scope.snapshot,

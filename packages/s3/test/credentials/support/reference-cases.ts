@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** One botocore reference case, as `shared/conformance/credentials/README.md` defines it. */
+/** One botocore reference case, as `test/fixtures/botocore/README.md` defines it. */
 export interface ReferenceCase {
   name: string;
   description?: string;
@@ -23,12 +23,18 @@ export interface ReferenceCase {
     | { none: true; region: string | null }
     | { error: string; kind: string; message?: string };
   endpointRequests: unknown[];
+  /** The botocore version that answered. */
+  botocore?: string;
+  /** `"stowage"` on the cases this project computed itself (the others were handed to it). */
+  computedBy?: string;
 }
+
+/** The project's own copy of the botocore reference cases (see `test/fixtures/botocore/README.md`). */
+export const BUNDLED_CASES_DIR = fileURLToPath(new URL('../../fixtures/botocore/cases', import.meta.url));
 
 /**
  * The folder of case files: `CREDENTIAL_CASES_DIR` when set (its `cases/` subfolder if it has one
- * and no case files itself), else `shared/conformance/credentials/cases`, found by walking up from
- * this file to the directory that holds `shared`.
+ * and no case files itself), so another set of cases can be run; else the bundled cases.
  */
 export function referenceCasesDir(): string {
   const override = process.env.CREDENTIAL_CASES_DIR;
@@ -37,15 +43,7 @@ export function referenceCasesDir(): string {
     const nested = join(override, 'cases');
     return !hasJson && existsSync(nested) && statSync(nested).isDirectory() ? nested : override;
   }
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'shared', 'conformance', 'credentials', 'cases');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error('shared/conformance/credentials/cases not found above the test folder');
-    dir = parent;
-  }
+  return BUNDLED_CASES_DIR;
 }
 
 /** Every case file in the folder, read now (at collection time), sorted by file name. */
