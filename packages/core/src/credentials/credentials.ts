@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { registerSecret } from '../errors/secret-registry.js';
 
 /** The secret-bearing fields a credential can hold; which ones are set depends on the kind. */
 export interface CredentialFields {
@@ -38,9 +39,14 @@ export class Credentials {
   /** Name of the source that produced these credentials (`env`, `shared-credentials-file`, …). */
   readonly source: string;
 
+  /** Registers its secret fields with the scrubber, so no message or log line can quote them. */
   constructor(fields: CredentialFields, source: string) {
     this.#fields = { ...fields };
     this.source = source;
+    registerSecret(fields.secretAccessKey);
+    registerSecret(fields.sessionToken);
+    registerSecret(fields.token);
+    registerSecret(fields.password);
   }
 
   /** AWS access keys. */

@@ -1,4 +1,8 @@
+import { type InspectOptions, inspect } from 'node:util';
 import { redactSecrets } from './redact.js';
+
+/** Longest `util.inspect` output of an error (its stack and cause chain included). */
+const MAX_INSPECTED_LENGTH = 64 * 1024;
 
 /** Stable error codes; match on `error.code`, never on message text. */
 export type StowageErrorCode =
@@ -80,6 +84,16 @@ export class StowageError extends Error {
       hint: this.hint,
       requestId: this.requestId,
     };
+  }
+
+  /**
+   * What `util.inspect`, `console.log` and an uncaught-error report show: Node's own rendering (stack,
+   * fields, the `cause` chain) passed through the scrubber, because a cause is a library's error and
+   * may quote a key, a token or a server's answer.
+   */
+  [inspect.custom](_depth: number, options: InspectOptions, view: typeof inspect = inspect): string {
+    const plain = view(this, { ...options, customInspect: false, colors: false });
+    return redactSecrets(plain, { maxLength: MAX_INSPECTED_LENGTH });
   }
 }
 

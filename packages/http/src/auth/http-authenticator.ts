@@ -1,4 +1,11 @@
-import type { CredentialSource, Credentials, ResolveContext } from '@stowage/core';
+import {
+  type CredentialSource,
+  type Credentials,
+  isSecretName,
+  type ResolveContext,
+  registerSecret,
+} from '@stowage/core';
+import { basicAuthorizationValue } from './basic-authorization.js';
 import type { RequestSigner } from './request-signer.js';
 
 /** Refresh credentials that expire within this margin before using them. */
@@ -7,10 +14,36 @@ const EXPIRY_MARGIN_MS = 30_000;
 function authorizationOf(credentials: Credentials | undefined): string | undefined {
   if (!credentials) return undefined;
   if (credentials.kind === 'bearer') return `Bearer ${credentials.token}`;
-  if (credentials.kind === 'basic') {
-    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64')}`;
-  }
+  if (credentials.kind === 'basic')
+    return basicAuthorizationValue(credentials.username ?? '', credentials.password ?? '');
   return undefined;
+}
+
+/** Distinct values after which a signer header counts as per-request (a signature) and is no longer registered. */
+const PER_REQUEST_AFTER = 3;
+
+/**
+ * Registers the secret headers a signer returns (`Authorization`, `X-Api-Key`, tokens) with the
+ * scrubber: the value, and for `Scheme value` forms the value without its scheme. A header whose value
+ * keeps changing is a per-request signature: registering each one would crowd the bounded registry
+ * out of the secrets that last (the name-value patterns still scrub it where it is quoted by name).
+ */
+class SignedHeaderSecrets {
+  private readonly seen = new Map<string, { last: string; distinct: number }>();
+
+  register(headers: Record<string, string>): void {
+    for (const [name, value] of Object.entries(headers)) {
+      if (typeof value !== 'string' || !isSecretName(name)) continue;
+      const key = name.toLowerCase();
+      const before = this.seen.get(key);
+      const distinct = before === undefined ? 1 : before.distinct + (before.last === value ? 0 : 1);
+      this.seen.set(key, { last: value, distinct });
+      if (distinct >= PER_REQUEST_AFTER) continue;
+      registerSecret(value);
+      const space = value.indexOf(' ');
+      if (space > 0) registerSecret(value.slice(space + 1).trim());
+    }
+  }
 }
 
 /** The headers one attempt carries, and which of them must not follow a redirect to another host. */
@@ -28,6 +61,7 @@ export interface AuthHeaders {
  */
 export class HttpAuthenticator {
   private readonly cache = new Map<string, Promise<Credentials | undefined>>();
+  private readonly signedSecrets = new SignedHeaderSecrets();
 
   constructor(
     private readonly source: CredentialSource | undefined,
@@ -76,8 +110,10 @@ export class HttpAuthenticator {
     const headers: Record<string, string> = {};
     if (options.userInfo !== undefined) {
       const [user, ...rest] = options.userInfo.split(':');
-      const plain = `${decodeURIComponent(user ?? '')}:${decodeURIComponent(rest.join(':'))}`;
-      headers.authorization = `Basic ${Buffer.from(plain).toString('base64')}`;
+      headers.authorization = basicAuthorizationValue(
+        decodeURIComponent(user ?? ''),
+        decodeURIComponent(rest.join(':')),
+      );
     } else {
       const authorization = authorizationOf(
         await this.credentialsFor(url.host, options.refresh, options.signal),
@@ -92,6 +128,7 @@ export class HttpAuthenticator {
         reason: options.refresh ? 'unauthorized' : 'initial',
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      if (signed) this.signedSecrets.register(signed);
       for (const [name, value] of Object.entries(signed ?? {})) headers[name.toLowerCase()] = value;
     }
     return { headers, names: Object.keys(headers) };

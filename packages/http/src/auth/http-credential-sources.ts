@@ -1,4 +1,10 @@
-import { type CredentialSource, Credentials, InvalidArgumentError, type ResolveContext } from '@stowage/core';
+import {
+  type CredentialSource,
+  Credentials,
+  InvalidArgumentError,
+  type ResolveContext,
+  registerSecret,
+} from '@stowage/core';
 
 /** Restrict a credential to some hosts. */
 export interface HostScope {
@@ -20,7 +26,7 @@ function inScope(hosts: readonly string[] | undefined, context: ResolveContext):
 
 /**
  * A bearer token, fixed or produced on demand (a function is called at each resolution, so it can read
- * a token file that another process refreshes).
+ * a token file that another process refreshes). A fixed token is registered with the scrubber at once.
  */
 export function bearerToken(
   token: string | (() => string | Promise<string>),
@@ -29,6 +35,7 @@ export function bearerToken(
   const name = options.name ?? 'bearer-token';
   if (typeof token === 'string' && token.length === 0)
     throw new InvalidArgumentError('bearerToken() needs a non-empty token');
+  if (typeof token === 'string') registerSecret(token);
   return {
     name,
     async resolve(context = {}) {
@@ -46,10 +53,11 @@ export function bearerToken(
   };
 }
 
-/** HTTP basic credentials. */
+/** HTTP basic credentials. The password is registered with the scrubber at once. */
 export function basicAuth(username: string, password: string, options: HostScope = {}): CredentialSource {
   const name = options.name ?? 'basic-auth';
   if (username.includes(':')) throw new InvalidArgumentError('basicAuth() user names cannot contain ":"');
+  registerSecret(password);
   return {
     name,
     async resolve(context = {}) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { Credentials, redactSecrets } from '@stowage/core';
+import { Credentials, redactSecrets, registerSecret } from '@stowage/core';
 import { setting } from '../aws-config-files.js';
 import type { AwsScope } from '../aws-scope.js';
 import { CredentialProcessError } from '../credential-errors.js';
@@ -74,13 +74,27 @@ function run(argv: string[], scope: AwsScope, timeoutMs: number): Promise<Proces
   });
 }
 
+/** Register the secrets of a JSON answer on stdout, even an answer of a command that then failed. */
+function registerPrintedSecrets(stdout: string): void {
+  let printed: unknown;
+  try {
+    printed = JSON.parse(stdout);
+  } catch {
+    return;
+  }
+  if (printed === null || typeof printed !== 'object') return;
+  const { SecretAccessKey, SessionToken } = printed as Record<string, unknown>;
+  if (typeof SecretAccessKey === 'string') registerSecret(SecretAccessKey);
+  if (typeof SessionToken === 'string') registerSecret(SessionToken);
+}
+
 /**
  * botocore `ProcessProvider`: the profile's `credential_process`, split like `shlex.split` and run
  * without a shell; exit status 0, JSON with `Version` 1, `AccessKeyId` and `SecretAccessKey`
  * required; `Expiration` makes the credentials refresh by running the command again. Written by
  * hand because the SDK's `fromProcess` reads the profile from the process's own `~/.aws` and has no
  * timeout; this one kills a hung command after `processTimeoutMs`. Error messages never include
- * what the command printed on stdout (it may hold keys).
+ * what the command printed on stdout (it may hold keys), and quote its stderr only scrubbed.
  */
 export async function processCredentials(scope: AwsScope): Promise<Credentials | undefined> {
   const profile = scope.snapshot.full.profiles[scope.profileName];
@@ -102,7 +116,10 @@ export async function processCredentials(scope: AwsScope): Promise<Credentials |
   scope.note(`running credential_process of profile ${scope.profileName} (${argv[0]})`);
   const result = await run(argv, scope, scope.options.processTimeoutMs ?? 30_000);
   if (result.code !== 0) {
-    const stderr = redactSecrets(result.stderr.trim()).slice(0, 500);
+    // A failing command may print its keys on stderr too. Those it also printed on stdout are known
+    // exactly; for the rest, besides the named shapes, long random-looking runs are masked.
+    registerPrintedSecrets(result.stdout);
+    const stderr = redactSecrets(result.stderr.trim(), { maxLength: 500, opaqueRuns: true });
     throw new CredentialProcessError(
       `the command exited with status ${result.code}${stderr ? `: ${stderr}` : ''}`,
     );
