@@ -1,4 +1,5 @@
 import { isAbortError } from '../errors/abort.js';
+import { redactSecrets } from '../errors/redact.js';
 import { isStowageError } from '../errors/stowage-error.js';
 import type { Body, DeleteOptions, DeleteOutcome, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
@@ -73,7 +74,8 @@ export async function retrying<T>(
         ...(options.uri ? { uri: displayUri(options.uri) } : {}),
         attempt: attempt + 1,
         delayMs,
-        reason: `${e.code ?? 'Error'}: ${e.message ?? String(error)}`,
+        // A StowageError's message is scrubbed already; anything else (a Node error) is scrubbed here.
+        reason: redactSecrets(`${e.code ?? 'Error'}: ${e.message ?? String(error)}`),
       });
       await abortableSleep(delayMs, options.signal);
     }
@@ -185,7 +187,7 @@ async function* retryList(
         uri: displayUri(prefix),
         attempt: attempt + 1,
         delayMs,
-        reason: (error as Error).message,
+        reason: redactSecrets(String((error as Error).message ?? error)),
       });
       await abortableSleep(delayMs, listOptions?.signal);
     }

@@ -8,6 +8,7 @@ import { parseUri, type StorageUri } from '../uri/storage-uri.js';
 import { type CopyEnds, copyObject } from './copy-object.js';
 import type { CopyOptions, CopyResult } from './copy-options.js';
 import type { TransferContext } from './transfer.js';
+import { failureOf } from './transfer-events.js';
 
 /** What a routed copy needs from the storage. */
 export interface RoutedCopyInput {
@@ -140,10 +141,6 @@ async function admitDecided(
 }
 
 function failBeforeStart(error: unknown, context: TransferContext): never {
-  const e = error as { code?: string; message?: string; retryable?: boolean };
-  context.emit({
-    type: 'failed',
-    error: { code: e.code ?? 'Error', message: String(e.message ?? error), retryable: e.retryable ?? false },
-  });
+  context.emit({ type: 'failed', error: failureOf(error) });
   throw error;
 }
