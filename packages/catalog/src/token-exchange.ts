@@ -13,7 +13,8 @@ export interface ExchangeTarget {
 /**
  * `POST {registryUrl}/api/token` with the form body `refresh_token=<code or refresh token>`, as quilt3
  * and the registry expect (not JSON). The answer carries a *new* refresh token each time; the caller
- * must store it, since the registry may revoke the one just used. Never retried: a code is one-time.
+ * must store it, since the registry may revoke the one just used. Sent once: a code is one-time, and
+ * a refresh that is run again re-reads the stored login first (see `RegistrySession`).
  */
 export async function exchangeToken(
   http: RegistryHttp,
