@@ -17,6 +17,7 @@ export function fileError(error: unknown, path: string, what: string, action: 'r
         hint: moveAway,
       });
     case 'ENOTDIR':
+    case 'EEXIST': // mkdir of its directory found a file there
       return new InvalidConfigError(`${what} ${path} cannot be used: a part of its path is a file`, {
         ...options,
         hint: moveAway,

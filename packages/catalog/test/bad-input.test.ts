@@ -116,6 +116,17 @@ describe('files in the way and bad stored configuration', () => {
     }
   });
 
+  it('a file where the login directory should be is InvalidConfig too', async () => {
+    const catalog = await freshCatalog();
+    await catalog.config(local.catalogUrl);
+    await writeFile(join(catalog.dir, 'auth'), 'not a directory');
+    const file = catalog.tokenFile(local.registryUrl);
+    expect((await typedFailure(catalog.loggedIn(), 'InvalidConfig', [], file)).message).toMatch(
+      /a part of its path is a file/,
+    );
+    await typedFailure(catalog.loginWithToken(local.issueCode()), 'InvalidConfig', [], file);
+  });
+
   it('a config.yml that is a directory, or holds a bad registryUrl or region, is InvalidConfig naming it', async () => {
     const catalog = await freshCatalog();
     const path = join(catalog.dir, 'config.yml');

@@ -148,7 +148,8 @@ describe('processes sharing one login', () => {
     local.faults.latencyMs = undefined;
 
     // The lock file is still there, held by a dead process; the others take it over at once (the
-    // pid is checked), not after the age bound (35 s), and refresh once between them.
+    // pid is checked), not after the age bound (25 s with the workers' 10 s registry timeout), and
+    // refresh once between them.
     const exchangesBefore = local.count('/api/token');
     const started = Date.now();
     for (const worker of others) worker.go();
