@@ -35,7 +35,10 @@ export interface CatalogOptions {
   openBrowser?: boolean | ((url: string) => void | Promise<void>);
   /** Where `login()` prints its instructions. Default: stderr. */
   print?: (line: string) => void;
-  /** Refresh the access token when it has less than this left. Default 60 s. */
+  /**
+   * Refresh the access token when it has less than this left. Default 60 s; at most half the
+   * token's lifetime, so short-lived tokens are not refreshed on every call.
+   */
   refreshSkewSeconds?: number;
 }
 

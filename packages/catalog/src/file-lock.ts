@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { abortableSleep, TimeoutError, throwIfAborted } from '@stowage/core';
@@ -42,7 +42,8 @@ const heldHere = new Set<string>();
  * O_EXCL (`wx`), holding the holder's pid, host and a random id. Node has no flock; this works on
  * every local file system and needs no native module. A holder that crashed cannot keep it: a lock
  * whose pid is gone (same host; `kill(pid, 0)` says ESRCH) is taken over at once, and any lock older
- * than `staleMs` is taken over whoever holds it. Waiting polls with jitter, bounded by `waitMs`.
+ * than `staleMs` is taken over whoever holds it (see `removeStale`: waiters that find the same dead
+ * holder remove its lock once). Waiting polls with jitter, bounded by `waitMs`.
  *
  * Written here rather than taken from proper-lockfile (the best-known package): that one loads
  * signal-exit, which hooks the process's signal handling on import, detects a crashed holder only
@@ -75,10 +76,7 @@ async function acquire(path: string, options: FileLockOptions): Promise<LockOwne
     }
     const sighting = await look(path);
     if (sighting === undefined) continue; // released between our try and our look
-    if (isStale(sighting, staleMs)) {
-      await takeOver(path, sighting);
-      continue;
-    }
+    if (isStale(sighting, staleMs) && (await removeStale(path, sighting))) continue;
     if (Date.now() >= deadline) {
       const who = sighting.owner ? ` (held by pid ${sighting.owner.pid} on ${sighting.owner.host})` : '';
       throw new TimeoutError(
@@ -162,27 +160,41 @@ function isStale(sighting: LockSighting, staleMs: number): boolean {
   return Date.now() - sighting.mtimeMs > staleMs;
 }
 
+/** How long a breaker (see {@link removeStale}) may be held: two small file operations. */
+const BREAKER_STALE_MS = 5_000;
+
 /**
- * Remove a stale lock without removing a fresh one that replaced it meanwhile: move it aside
- * (atomic; only one waiter gets it), check that what was moved is what was judged stale, and put a
- * fresh lock back where it was if it was not.
+ * Remove a lock judged stale, without ever removing a fresh one that replaced it meanwhile: only
+ * the holder of the breaker file (`<lock>.break`, O_EXCL too) may remove a stale lock, and only
+ * after checking, with the breaker held, that the lock file is still the one judged stale. Several
+ * waiters that find the same dead holder at once thus remove it once, and then race for the lock
+ * with O_EXCL as usual. False when another waiter is breaking it (wait, then look again).
  */
-async function takeOver(path: string, stale: LockSighting): Promise<void> {
-  const aside = `${path}.${randomUUID()}.stale`;
+async function removeStale(path: string, stale: LockSighting): Promise<boolean> {
+  const breakerPath = `${path}.break`;
+  const breaker: LockOwner = { pid: process.pid, host: hostname(), id: randomUUID(), since: Date.now() };
+  heldHere.add(breaker.id);
   try {
-    await rename(path, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another waiter took it over
-    throw error;
+    if (!(await tryCreate(breakerPath, breaker))) {
+      const other = await look(breakerPath);
+      // A breaker that crashed between its two steps: clear it, then wait a round like the others.
+      if (other && isStale(other, BREAKER_STALE_MS)) await unlink(breakerPath).catch(() => undefined);
+      return false;
+    }
+    try {
+      const now = await look(path);
+      if (now !== undefined && sameLock(now, stale)) await unlink(path).catch(() => undefined);
+      return true;
+    } finally {
+      await release(breakerPath, breaker);
+    }
+  } finally {
+    heldHere.delete(breaker.id);
   }
-  const moved = await look(aside);
-  const same =
-    moved !== undefined &&
-    moved.ino === stale.ino &&
-    moved.mtimeMs === stale.mtimeMs &&
-    moved.owner?.id === stale.owner?.id;
-  if (!same) await link(aside, path).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
+}
+
+function sameLock(a: LockSighting, b: LockSighting): boolean {
+  return a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.owner?.id === b.owner?.id;
 }
 
 async function release(path: string, owner: LockOwner): Promise<void> {

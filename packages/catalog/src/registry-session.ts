@@ -21,7 +21,10 @@ export interface RegistrySessionOptions {
   http: RegistryHttp;
   /** An API key (`qk_…`) kept in memory only; used as the bearer instead of stored tokens. */
   apiKey?: string;
-  /** Refresh the access token when it has less than this left. Default 60 s (as quilt3). */
+  /**
+   * Refresh the access token when it has less than this left. Default 60 s (as quilt3); at most
+   * half the token's lifetime, so short-lived tokens are not refreshed on every call.
+   */
   refreshSkewSeconds?: number;
   /** Clock, for tests. */
   now?: () => number;
@@ -111,7 +114,7 @@ export class RegistrySession {
     if (this.apiKey !== undefined) return this.apiKey;
     const tokens = await this.store.read(this.registryUrl);
     if (!tokens) throw this.notLoggedIn();
-    const fresh = tokens.expiresAt * 1000 - this.now() > this.skewMs;
+    const fresh = tokens.expiresAt * 1000 - this.now() > this.marginFor(tokens);
     if (rejected === undefined ? fresh : tokens.accessToken !== rejected && fresh) return tokens.accessToken;
     return (await this.refresh(tokens, signal)).accessToken;
   }
@@ -166,6 +169,17 @@ export class RegistrySession {
       },
       { signal, staleMs: this.lockStaleMs, waitMs: this.refreshTimeoutMs },
     );
+  }
+
+  /**
+   * How much lifetime left makes a token due for refresh: the skew, but at most half the token's
+   * lifetime. A token that lives less than twice the skew (a 5 s token against the 60 s default)
+   * would otherwise be refreshed on every call, by every process sharing the login.
+   */
+  private marginFor(tokens: TokenSet): number {
+    if (tokens.issuedAt === undefined) return this.skewMs;
+    const lifetimeMs = (tokens.expiresAt - tokens.issuedAt) * 1000;
+    return Math.max(0, Math.min(this.skewMs, lifetimeMs / 2));
   }
 
   private expired(tokens: TokenSet): boolean {

@@ -44,7 +44,9 @@ export async function exchangeToken(
       hint,
     });
   }
-  const tokens = toTokenSet(json);
+  // What the registry sent, plus when it arrived (the registry's own `issued_at` is not trusted).
+  const { issued_at: _ignored, ...sent } = json;
+  const tokens = toTokenSet({ ...sent, issued_at: Math.floor(Date.now() / 1000) });
   if (!tokens) {
     const missing = ['refresh_token', 'access_token', 'expires_at'].filter((k) => json[k] === undefined);
     throw new InvalidConfigError(

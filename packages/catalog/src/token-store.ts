@@ -14,6 +14,11 @@ export interface TokenSet {
   accessToken: string;
   /** When the access token expires, in epoch seconds (as the registry sends `expires_at`). */
   expiresAt: number;
+  /**
+   * When this process received the token set, in epoch seconds (stored as `issued_at`; absent in
+   * logins written by quilt3). With `expiresAt` it gives the token's lifetime.
+   */
+  issuedAt?: number;
 }
 
 /** The on-disk shape: quilt3's `auth.json` entry plus the registry it belongs to. */
@@ -23,16 +28,19 @@ interface StoredTokens {
   refresh_token: string;
   access_token: string;
   expires_at: number;
+  issued_at?: number;
 }
 
 /** Check a token answer or a stored entry; `undefined` when a field is missing or mistyped. */
 export function toTokenSet(value: Record<string, unknown>): TokenSet | undefined {
-  const { refresh_token, access_token, expires_at } = value;
+  const { refresh_token, access_token, expires_at, issued_at } = value;
   if (typeof refresh_token !== 'string' || refresh_token.length === 0) return undefined;
   if (typeof access_token !== 'string' || access_token.length === 0) return undefined;
   const expires = typeof expires_at === 'string' ? Number(expires_at) : expires_at;
   if (typeof expires !== 'number' || !Number.isFinite(expires)) return undefined;
-  return { refreshToken: refresh_token, accessToken: access_token, expiresAt: expires };
+  const tokens: TokenSet = { refreshToken: refresh_token, accessToken: access_token, expiresAt: expires };
+  if (typeof issued_at === 'number' && Number.isFinite(issued_at)) tokens.issuedAt = issued_at;
+  return tokens;
 }
 
 /** What a login file is called in errors. */
@@ -97,6 +105,7 @@ export class TokenStore {
       refresh_token: tokens.refreshToken,
       access_token: tokens.accessToken,
       expires_at: tokens.expiresAt,
+      ...(tokens.issuedAt === undefined ? {} : { issued_at: tokens.issuedAt }),
     };
     const path = this.pathFor(registryUrl);
     try {

@@ -100,6 +100,24 @@ async function loggedInDir(): Promise<{ dir: string; tokenFile: string }> {
   return { dir: dir.path, tokenFile: catalog.tokenFile(local.registryUrl) };
 }
 
+/** Wait (bounded) until the stored access token has really expired: whoever calls must refresh. */
+async function untilStoredTokenExpired(tokenFile: string): Promise<void> {
+  const stored = JSON.parse(await readFile(tokenFile, 'utf8')) as { expires_at: number };
+  const deadline = Date.now() + 10_000;
+  while (Date.now() <= stored.expires_at * 1000 + 50 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The lock file's holder pid, or undefined (no lock, or one not written yet). */
+async function lockHolderPid(lockFile: string): Promise<number | undefined> {
+  try {
+    return (JSON.parse(await readFile(lockFile, 'utf8')) as { pid?: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
 const refusedExchanges = () =>
   local.requests.filter((r) => r.path === '/api/token' && r.status !== 200).length;
 
@@ -108,12 +126,7 @@ describe('processes sharing one login', () => {
     const { dir, tokenFile } = await loggedInDir();
     const workers = await Promise.all(Array.from({ length: 6 }, () => startWorker(dir)));
     for (let round = 1; round <= 3; round++) {
-      // Wait (bounded) until the stored access token has really expired: every worker must refresh.
-      const stored = JSON.parse(await readFile(tokenFile, 'utf8')) as { expires_at: number };
-      const deadline = Date.now() + 10_000;
-      while (Date.now() <= stored.expires_at * 1000 + 50 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await untilStoredTokenExpired(tokenFile);
       const exchangesBefore = local.count('/api/token');
       const refusedBefore = refusedExchanges();
       for (const worker of workers) worker.go(); // one instant: no await between them
@@ -132,16 +145,18 @@ describe('processes sharing one login', () => {
     const lockFile = `${tokenFile}.lock`;
     const others = await Promise.all(Array.from({ length: 4 }, () => startWorker(dir)));
     const victim = await startWorker(dir);
-    // Its exchange hangs at the registry, so it sits inside the lock when it dies.
-    local.faults.latencyMs = 8_000;
+    // Its exchange hangs at the registry (longer than this test), so it sits inside the lock when
+    // it dies, and the registry never acts on it while the others run.
+    await untilStoredTokenExpired(tokenFile);
+    local.faults.latencyMs = 45_000;
     victim.go();
     const deadline = Date.now() + 10_000;
-    let holder: { pid?: number } = {};
-    while (holder.pid !== victim.child.pid && Date.now() < deadline) {
-      holder = JSON.parse(await readFile(lockFile, 'utf8').catch(() => '{}'));
-      if (holder.pid !== victim.child.pid) await new Promise((r) => setTimeout(r, 20));
+    let holder = await lockHolderPid(lockFile);
+    while (holder !== victim.child.pid && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      holder = await lockHolderPid(lockFile);
     }
-    expect(holder.pid).toBe(victim.child.pid);
+    expect(holder).toBe(victim.child.pid);
     const gone = new Promise((resolve) => victim.child.once('exit', resolve));
     victim.child.kill('SIGKILL');
     await gone;
@@ -151,12 +166,14 @@ describe('processes sharing one login', () => {
     // pid is checked), not after the age bound (25 s with the workers' 10 s registry timeout), and
     // refresh once between them.
     const exchangesBefore = local.count('/api/token');
+    const refusedBefore = refusedExchanges();
     const started = Date.now();
     for (const worker of others) worker.go();
     const outcomes = await Promise.all(others.map((w) => w.outcome()));
     expect(outcomes).toEqual(others.map(() => ({ ok: true, name: 'alice' })));
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(local.count('/api/token') - exchangesBefore).toBe(1);
+    expect(refusedExchanges() - refusedBefore).toBe(0);
     await expect(readFile(lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
   }, 60_000);
 });

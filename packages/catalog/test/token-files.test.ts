@@ -124,7 +124,7 @@ describe('token files', () => {
         const stored = JSON.parse(await readFile(path, 'utf8'));
         expect(stored).toMatchObject({ registryUrl: stack.registryUrl, catalogUrl: stack.catalogUrl });
         expect(Object.keys(stored).sort()).toEqual(
-          ['access_token', 'catalogUrl', 'expires_at', 'refresh_token', 'registryUrl'].sort(),
+          ['access_token', 'catalogUrl', 'expires_at', 'issued_at', 'refresh_token', 'registryUrl'].sort(),
         );
       }
     } finally {
