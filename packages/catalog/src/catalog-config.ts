@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidConfigError } from '@stowage/core';
+import { isValidRegion } from '@stowage/s3';
 import { parse, stringify } from 'yaml';
 import { normalizeBaseUrl } from './catalog-url.js';
+import { fileError } from './file-errors.js';
 import { writeFileAtomic } from './private-file.js';
 import { jsonObject, type RegistryCall, type RegistryHttp, statusError } from './registry-http.js';
 
@@ -39,6 +41,7 @@ export async function fetchCatalogConfig(
     url: `${catalogUrl}/config.json`,
     catalogUrl,
     what: 'its configuration (config.json)',
+    notFoundHint: `${catalogUrl} has no config.json, so it is not the web address of a Quilt catalog (a registry or API URL is not): give the URL you open in a browser to use the catalog.`,
   };
   const hint = `Is ${catalogUrl} the URL of a Quilt catalog? Open it in a browser to check.`;
   const answer = await http.send(call);
@@ -72,6 +75,12 @@ export async function fetchCatalogConfig(
     const value = json[key];
     if (typeof value === 'string' && value.length > 0) config[key] = value;
   }
+  if (config.region !== null && !isValidRegion(config.region)) {
+    throw new InvalidConfigError(
+      `The catalog ${catalogUrl} sent a config.json whose region ${JSON.stringify(config.region)} is not a region name`,
+      { uri: catalogUrl, provider: 'catalog', hint },
+    );
+  }
   return config;
 }
 
@@ -91,7 +100,7 @@ export class ConfigStore {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
+      throw fileError(error, this.path, 'The catalog configuration', 'read');
     }
     return parseStoredConfig(text, this.path);
   }
@@ -99,7 +108,11 @@ export class ConfigStore {
   /** Replace the stored configuration atomically. */
   async write(config: CatalogConfig): Promise<void> {
     const header = '# Written by @stowage/catalog config(catalogUrl). Keys as in quilt3 config.yml.\n';
-    await writeFileAtomic(this.path, header + stringify(config), { mode: 0o644 });
+    try {
+      await writeFileAtomic(this.path, header + stringify(config), { mode: 0o644 });
+    } catch (error) {
+      throw fileError(error, this.path, 'The catalog configuration', 'write');
+    }
   }
 }
 
@@ -123,10 +136,10 @@ export function parseStoredConfig(text: string, path: string): CatalogConfig | n
   }
   const record = parsed as Record<string, unknown>;
   if (typeof record.registryUrl !== 'string' || !record.registryUrl) return null;
-  const registryUrl = normalizeBaseUrl(record.registryUrl, `registryUrl in ${path}`);
+  const registryUrl = storedUrl(record.registryUrl, 'registryUrl', path);
   const navigator =
     typeof record.navigator_url === 'string' && record.navigator_url
-      ? normalizeBaseUrl(record.navigator_url, `navigator_url in ${path}`)
+      ? storedUrl(record.navigator_url, 'navigator_url', path)
       : registryUrl;
   const config: CatalogConfig = {
     navigator_url: navigator,
@@ -140,5 +153,28 @@ export function parseStoredConfig(text: string, path: string): CatalogConfig | n
     const value = record[key];
     if (typeof value === 'string' && value.length > 0) config[key] = value;
   }
+  if (config.region !== null && !isValidRegion(config.region)) {
+    throw new InvalidConfigError(
+      `The region ${JSON.stringify(config.region)} in ${path} is not a region name`,
+      {
+        uri: path,
+        provider: 'catalog',
+        hint: 'Run config(catalogUrl) (or `stowage catalog config <url>`) again to rewrite it.',
+      },
+    );
+  }
   return config;
+}
+
+/** A URL read from a stored file: a bad one is the file's fault (`InvalidConfig`), not the caller's. */
+function storedUrl(value: string, key: string, path: string): string {
+  try {
+    return normalizeBaseUrl(value, `${key} in ${path}`);
+  } catch (error) {
+    throw new InvalidConfigError((error as Error).message, {
+      uri: path,
+      provider: 'catalog',
+      hint: 'Run config(catalogUrl) (or `stowage catalog config <url>`) again to rewrite it.',
+    });
+  }
 }

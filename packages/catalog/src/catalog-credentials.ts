@@ -8,7 +8,7 @@ import {
   redactSecrets,
 } from '@stowage/core';
 import { RELOGIN } from './registry-http.js';
-import type { RegistrySession } from './registry-session.js';
+import { notLoggedInError, type RegistrySession } from './registry-session.js';
 
 /** Gives the session to use at resolve time (the user may log in after building the source). */
 export type SessionProvider = () => Promise<RegistrySession | undefined>;
@@ -17,23 +17,37 @@ export type SessionProvider = () => Promise<RegistrySession | undefined>;
 export interface CatalogCredentialsOptions extends RefreshOptions {
   /** Name shown by `explain()`. Default `catalog`. */
   name?: string;
+  /**
+   * Fail instead of stepping aside when there is no catalog configured (`InvalidConfig`) or no
+   * login (`AuthenticationRequired`, "not logged in to <catalog> (run login())"). For a source used
+   * alone, as `catalog.bucket()` does, or last in a chain; a chain whose later sources should answer
+   * for a logged-out catalog needs it off (the default).
+   */
+  required?: boolean;
 }
 
 /**
  * `GET {registryUrl}/api/auth/get_credentials` → AWS credentials. Not logged in → `undefined` ("not
- * mine", so a chain moves on and `explain()` says why); logged in but the answer is unusable → a typed
- * error naming the catalog, which stops the chain as botocore does for a broken source.
+ * mine", so a chain moves on and `explain()` says why), or the error saying so when `required`;
+ * logged in but the answer is unusable → a typed error naming the catalog, which stops the chain as
+ * botocore does for a broken source.
  */
-export function catalogCredentialFetcher(session: SessionProvider, name = 'catalog'): CredentialSource {
+export function catalogCredentialFetcher(
+  session: SessionProvider,
+  name = 'catalog',
+  required = false,
+): CredentialSource {
   return {
     name,
     async resolve(context: ResolveContext = {}): Promise<Credentials | undefined> {
       const current = await session();
       if (!current) {
+        if (required) throw noCatalogError(name);
         context.note?.('no catalog configured (run config(catalogUrl))');
         return undefined;
       }
       if (!(await current.canAuthenticate())) {
+        if (required) throw notLoggedInError(current.catalogUrl);
         context.note?.(`not logged in to ${current.catalogUrl} (run login())`);
         return undefined;
       }
@@ -87,6 +101,16 @@ export function catalogCredentialSource(
   session: SessionProvider,
   options: CatalogCredentialsOptions = {},
 ): RefreshingCredentialSource {
-  const { name, ...refresh } = options;
-  return new RefreshingCredentialSource(catalogCredentialFetcher(session, name ?? 'catalog'), refresh);
+  const { name, required, ...refresh } = options;
+  return new RefreshingCredentialSource(
+    catalogCredentialFetcher(session, name ?? 'catalog', required ?? false),
+    refresh,
+  );
+}
+
+function noCatalogError(name: string): InvalidConfigError {
+  return new InvalidConfigError('No catalog is configured, so there are no catalog credentials', {
+    provider: name,
+    hint: 'Run config("https://your-catalog") (or `stowage catalog config <url>`) and log in first.',
+  });
 }

@@ -35,7 +35,10 @@ export interface CatalogOptions {
   openBrowser?: boolean | ((url: string) => void | Promise<void>);
   /** Where `login()` prints its instructions. Default: stderr. */
   print?: (line: string) => void;
-  /** Refresh the access token when it has less than this left. Default 60 s. */
+  /**
+   * Refresh the access token when it has less than this left. Default 60 s; at most half the
+   * token's lifetime, so short-lived tokens are not refreshed on every call.
+   */
   refreshSkewSeconds?: number;
 }
 
@@ -233,7 +236,11 @@ export class Catalog {
     }
     const target = { registryUrl: config.registryUrl, catalogUrl: config.navigator_url };
     const tokens = await exchangeToken(this.http, target, code.trim(), 'login', signal);
-    await this.tokens.write(config.registryUrl, tokens, config.navigator_url);
+    // Under the login lock: a refresh of the previous login in another process must not write its
+    // rotated tokens over this new login.
+    await this.tokens.locked(config.registryUrl, () =>
+      this.tokens.write(config.registryUrl, tokens, config.navigator_url),
+    );
     this.apiKey = undefined;
     this.forgetSession();
     return {
@@ -295,7 +302,7 @@ export class Catalog {
     } catch (error) {
       notes.push(redactSecrets((error as Error).message));
     } finally {
-      await this.tokens.remove(config.registryUrl);
+      await this.tokens.locked(config.registryUrl, () => this.tokens.remove(config.registryUrl));
       this.forgetSession();
     }
     return { catalogUrl, wasLoggedIn: true, revoked, ...(notes.length ? { detail: notes.join('; ') } : {}) };
@@ -352,12 +359,13 @@ export class Catalog {
 
   /**
    * A {@link Bucket} of this catalog: its S3 credentials come from the catalog (only for this
-   * bucket — the process's AWS chain is untouched) and its region from the catalog's config.
-   * Options override both (e.g. `credentials: new CredentialChain([catalog.credentials(), awsChain])`).
+   * bucket — the process's AWS chain is untouched; logged out, its operations fail with
+   * `AuthenticationRequired`) and its region from the catalog's config. Options override both (e.g. `credentials: new CredentialChain([catalog.credentials(), awsChain])`).
    */
   async bucket(bucketUri: string, options: BucketOptions = {}): Promise<Bucket> {
     const config = await this.requireConfig();
-    this.bucketSource ??= this.credentials();
+    // The bucket's only source: logged out, it says so instead of "no credentials".
+    this.bucketSource ??= this.credentials({ required: true });
     return new Bucket(bucketUri, {
       ...(config.region ? { region: config.region } : {}),
       ...options,
@@ -378,7 +386,8 @@ export class Catalog {
     const found = await readQuilt3Login(options.quilt3Dir ?? quilt3DataDir(context));
     if (!found?.tokens) return null;
     await this.configStore.write(found.config);
-    await this.tokens.write(found.config.registryUrl, found.tokens, found.config.navigator_url);
+    const { registryUrl, navigator_url } = found.config;
+    await this.tokens.locked(registryUrl, () => this.tokens.write(registryUrl, found.tokens!, navigator_url));
     this.apiKey = undefined;
     this.forgetSession();
     return {

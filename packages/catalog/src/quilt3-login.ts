@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidConfigError } from '@stowage/core';
 import { type CatalogConfig, parseStoredConfig } from './catalog-config.js';
+import { fileError } from './file-errors.js';
 import { type TokenSet, toTokenSet } from './token-store.js';
 
 /** What an installed quilt3 has on disk for its current catalog. */
@@ -17,7 +18,7 @@ async function readOptional(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw fileError(error, path, "quilt3's file", 'read');
   }
 }
 

@@ -15,7 +15,11 @@ import got, { type Got, RequestError } from 'got';
 export interface RegistryHttpOptions {
   /** Whole-request timeout. quilt3 has none; a hung registry must not hang a batch job. Default 15 s. */
   timeoutMs?: number;
-  /** Retries of idempotent GETs on network errors, 429 and 5xx (POSTs are never retried). Default 2. */
+  /**
+   * Retries of idempotent GETs on network errors, 429 and 5xx. Default 2. A POST is never re-sent
+   * here: a token exchange presents a refresh token the registry rotates, and the login is re-read
+   * (under the login lock) before any later exchange instead.
+   */
   retries?: number;
   /** User-Agent sent with every call. Default `stowage-catalog (node <version>)`. */
   userAgent?: string;
@@ -37,6 +41,8 @@ export interface RegistryCall {
   form?: Record<string, string>;
   /** Aborts the call and its retries. */
   signal?: AbortSignal;
+  /** The hint of a 404, when "the registry has no such endpoint" is not the likely cause. */
+  notFoundHint?: string;
 }
 
 /** A raw answer, whatever its status. */
@@ -64,11 +70,14 @@ function endpoint(url: string): string {
  * never attached as `cause`, because it carries the request headers and so the bearer token.
  */
 export class RegistryHttp {
+  /** The whole-request timeout, in milliseconds (bounds how long a login lock is held). */
+  readonly timeoutMs: number;
   private readonly client: Got;
 
   constructor(options: RegistryHttpOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
     this.client = got.extend({
-      timeout: { request: options.timeoutMs ?? 15_000 },
+      timeout: { request: this.timeoutMs },
       retry: {
         limit: options.retries ?? 2,
         methods: ['GET'],
@@ -179,7 +188,9 @@ export function statusError(answer: RegistryAnswer, call: RegistryCall, hint = R
   if (answer.status === 404) {
     return new NotFoundError(message, {
       ...options,
-      hint: 'The registry has no such endpoint: check the catalog URL and run config(catalogUrl) again.',
+      hint:
+        call.notFoundHint ??
+        'The registry has no such endpoint: check the catalog URL and run config(catalogUrl) again.',
     });
   }
   // 408 is the registry (or a proxy before it) timing out our request, not a verdict on the login.

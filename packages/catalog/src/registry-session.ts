@@ -11,9 +11,6 @@ import {
 import { exchangeToken } from './token-exchange.js';
 import type { TokenSet, TokenStore } from './token-store.js';
 
-/** Longest a token refresh may take: it is not cancelled by any one caller (see `refresh`). */
-const REFRESH_TIMEOUT_MS = 60_000;
-
 /** Options of {@link RegistrySession}. */
 export interface RegistrySessionOptions {
   /** The catalog whose registry the session calls. */
@@ -24,7 +21,10 @@ export interface RegistrySessionOptions {
   http: RegistryHttp;
   /** An API key (`qk_…`) kept in memory only; used as the bearer instead of stored tokens. */
   apiKey?: string;
-  /** Refresh the access token when it has less than this left. Default 60 s (as quilt3). */
+  /**
+   * Refresh the access token when it has less than this left. Default 60 s (as quilt3); at most
+   * half the token's lifetime, so short-lived tokens are not refreshed on every call.
+   */
   refreshSkewSeconds?: number;
   /** Clock, for tests. */
   now?: () => number;
@@ -42,10 +42,20 @@ export interface SessionCall {
   signal?: AbortSignal;
 }
 
+/** The error of a call that needs a login to the catalog when there is none. */
+export function notLoggedInError(catalogUrl: string): AuthenticationRequiredError {
+  return new AuthenticationRequiredError(`Not logged in to the catalog ${catalogUrl} (run login())`, {
+    uri: catalogUrl,
+    provider: 'catalog',
+    hint: 'Run login() (interactive), loginWithToken(code) or loginWithApiKey("qk_…") first; from a shell, `stowage catalog login`.',
+  });
+}
+
 /**
  * Bearer-authenticated calls to one registry. The access token is checked before *every* call and
  * refreshed when near expiry (quilt3 checks once per process); a 401 triggers one forced refresh and
- * one retry. Each refresh stores the rotated refresh token at once. One refresh runs at a time.
+ * one retry. Each refresh stores the rotated refresh token at once. One refresh runs at a time in
+ * a process, and one per login across processes (the login lock of {@link TokenStore.locked}).
  */
 export class RegistrySession {
   /** The catalog configuration this session was built for. */
@@ -55,6 +65,10 @@ export class RegistrySession {
   private readonly apiKey: string | undefined;
   private readonly skewMs: number;
   private readonly now: () => number;
+  /** A refresh holds the login lock for one exchange (one request) and two small file operations. */
+  private readonly lockStaleMs: number;
+  /** Longest a refresh may take, lock wait included; no one caller cancels it (see `refresh`). */
+  private readonly refreshTimeoutMs: number;
   private refreshing: Promise<TokenSet> | undefined;
 
   constructor(options: RegistrySessionOptions) {
@@ -64,6 +78,8 @@ export class RegistrySession {
     this.apiKey = options.apiKey;
     this.skewMs = (options.refreshSkewSeconds ?? 60) * 1000;
     this.now = options.now ?? Date.now;
+    this.lockStaleMs = 2 * this.http.timeoutMs + 5_000;
+    this.refreshTimeoutMs = this.lockStaleMs + 2 * this.http.timeoutMs;
   }
 
   /** The catalog (web) URL (`config.navigator_url`). */
@@ -87,11 +103,7 @@ export class RegistrySession {
   }
 
   private notLoggedIn(): AuthenticationRequiredError {
-    return new AuthenticationRequiredError(`Not logged in to the catalog ${this.catalogUrl}`, {
-      uri: this.catalogUrl,
-      provider: 'catalog',
-      hint: 'Run login() (interactive), loginWithToken(code) or loginWithApiKey("qk_…") first.',
-    });
+    return notLoggedInError(this.catalogUrl);
   }
 
   /**
@@ -102,7 +114,7 @@ export class RegistrySession {
     if (this.apiKey !== undefined) return this.apiKey;
     const tokens = await this.store.read(this.registryUrl);
     if (!tokens) throw this.notLoggedIn();
-    const fresh = tokens.expiresAt * 1000 - this.now() > this.skewMs;
+    const fresh = tokens.expiresAt * 1000 - this.now() > this.marginFor(tokens);
     if (rejected === undefined ? fresh : tokens.accessToken !== rejected && fresh) return tokens.accessToken;
     return (await this.refresh(tokens, signal)).accessToken;
   }
@@ -111,33 +123,67 @@ export class RegistrySession {
     // Shared by every caller, so no one caller's signal may cancel it; and an exchange cut short
     // after the registry rotated the refresh token would lose the login. Each caller stops waiting
     // on its own signal instead, and the refresh itself is bounded in time.
-    this.refreshing ??= this.doRefresh(stale, AbortSignal.timeout(REFRESH_TIMEOUT_MS)).finally(() => {
+    this.refreshing ??= this.doRefresh(stale, AbortSignal.timeout(this.refreshTimeoutMs)).finally(() => {
       this.refreshing = undefined;
     });
     return awaitUnlessAborted(this.refreshing, signal, `token refresh for ${this.catalogUrl}`);
   }
 
-  private async doRefresh(stale: TokenSet, signal?: AbortSignal): Promise<TokenSet> {
-    const target = { registryUrl: this.registryUrl, catalogUrl: this.catalogUrl };
-    let fresh: TokenSet;
-    try {
-      fresh = await exchangeToken(this.http, target, stale.refreshToken, 'token refresh', signal);
-    } catch (error) {
-      if (!isStowageError(error, 'AuthenticationRequired')) throw error;
-      // Another process may have rotated the refresh token since we read it: use what it stored.
-      const current = await this.store.read(this.registryUrl);
-      if (current && current.refreshToken !== stale.refreshToken) {
-        if (current.expiresAt * 1000 - this.now() > this.skewMs) return current;
-        fresh = await exchangeToken(this.http, target, current.refreshToken, 'token refresh', signal);
-      } else {
-        throw new AuthenticationRequiredError(
-          `Failed to refresh the access token for the catalog ${this.catalogUrl}: ${error.message}`,
-          { uri: this.catalogUrl, provider: 'catalog', hint: RELOGIN },
-        );
-      }
-    }
-    await this.store.write(this.registryUrl, fresh, this.catalogUrl);
-    return fresh;
+  /**
+   * Read, exchange and write the login while holding its lock, so processes sharing it exchange
+   * once per rotation. What `stale` holds was read before the lock: if the stored login changed
+   * since (another process refreshed, or logged in again), it is used as it is — even inside the
+   * refresh margin — unless its access token has really expired; only otherwise is its refresh
+   * token exchanged. Each run re-reads first, so a retried refresh never presents a refresh token
+   * that another refresh already rotated.
+   */
+  private doRefresh(stale: TokenSet, signal: AbortSignal): Promise<TokenSet> {
+    return this.store.locked(
+      this.registryUrl,
+      async () => {
+        const current = await this.store.read(this.registryUrl);
+        if (!current) throw this.notLoggedIn();
+        if (changed(current, stale) && !this.expired(current)) return current;
+        let fresh: TokenSet;
+        try {
+          fresh = await exchangeToken(
+            this.http,
+            { registryUrl: this.registryUrl, catalogUrl: this.catalogUrl },
+            current.refreshToken,
+            'token refresh',
+            signal,
+          );
+        } catch (error) {
+          if (!isStowageError(error, 'AuthenticationRequired')) throw error;
+          // A writer that does not take the lock (quilt3 sharing an imported login, an older
+          // Stowage) may have rotated it meanwhile: use what it stored, without a second exchange.
+          const after = await this.store.read(this.registryUrl);
+          if (after && changed(after, current) && !this.expired(after)) return after;
+          throw new AuthenticationRequiredError(
+            `Failed to refresh the access token for the catalog ${this.catalogUrl}: ${error.message}`,
+            { uri: this.catalogUrl, provider: 'catalog', hint: RELOGIN },
+          );
+        }
+        await this.store.write(this.registryUrl, fresh, this.catalogUrl);
+        return fresh;
+      },
+      { signal, staleMs: this.lockStaleMs, waitMs: this.refreshTimeoutMs },
+    );
+  }
+
+  /**
+   * How much lifetime left makes a token due for refresh: the skew, but at most half the token's
+   * lifetime. A token that lives less than twice the skew (a 5 s token against the 60 s default)
+   * would otherwise be refreshed on every call, by every process sharing the login.
+   */
+  private marginFor(tokens: TokenSet): number {
+    if (tokens.issuedAt === undefined) return this.skewMs;
+    const lifetimeMs = (tokens.expiresAt - tokens.issuedAt) * 1000;
+    return Math.max(0, Math.min(this.skewMs, lifetimeMs / 2));
+  }
+
+  private expired(tokens: TokenSet): boolean {
+    return tokens.expiresAt * 1000 <= this.now();
   }
 
   /** One authenticated call; refreshes first when needed and once more after a 401. */
@@ -179,4 +225,9 @@ export class RegistrySession {
     }
     return jsonObject(answer, described, hint);
   }
+}
+
+/** Whether the stored login is another one than the one read before (rotated or replaced). */
+function changed(now: TokenSet, before: TokenSet): boolean {
+  return now.refreshToken !== before.refreshToken || now.accessToken !== before.accessToken;
 }

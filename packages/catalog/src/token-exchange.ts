@@ -13,7 +13,8 @@ export interface ExchangeTarget {
 /**
  * `POST {registryUrl}/api/token` with the form body `refresh_token=<code or refresh token>`, as quilt3
  * and the registry expect (not JSON). The answer carries a *new* refresh token each time; the caller
- * must store it, since the registry may revoke the one just used. Never retried: a code is one-time.
+ * must store it, since the registry may revoke the one just used. Sent once: a code is one-time, and
+ * a refresh that is run again re-reads the stored login first (see `RegistrySession`).
  */
 export async function exchangeToken(
   http: RegistryHttp,
@@ -43,7 +44,9 @@ export async function exchangeToken(
       hint,
     });
   }
-  const tokens = toTokenSet(json);
+  // What the registry sent, plus when it arrived (the registry's own `issued_at` is not trusted).
+  const { issued_at: _ignored, ...sent } = json;
+  const tokens = toTokenSet({ ...sent, issued_at: Math.floor(Date.now() / 1000) });
   if (!tokens) {
     const missing = ['refresh_token', 'access_token', 'expires_at'].filter((k) => json[k] === undefined);
     throw new InvalidConfigError(

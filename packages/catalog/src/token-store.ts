@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidConfigError } from '@stowage/core';
+import { fileError } from './file-errors.js';
+import { type FileLockOptions, withFileLock } from './file-lock.js';
 import { removeFile, writeFileAtomic } from './private-file.js';
 
 /** A registry login: the long-lived refresh token and the short-lived access token. */
@@ -12,6 +14,11 @@ export interface TokenSet {
   accessToken: string;
   /** When the access token expires, in epoch seconds (as the registry sends `expires_at`). */
   expiresAt: number;
+  /**
+   * When this process received the token set, in epoch seconds (stored as `issued_at`; absent in
+   * logins written by quilt3). With `expiresAt` it gives the token's lifetime.
+   */
+  issuedAt?: number;
 }
 
 /** The on-disk shape: quilt3's `auth.json` entry plus the registry it belongs to. */
@@ -21,22 +28,29 @@ interface StoredTokens {
   refresh_token: string;
   access_token: string;
   expires_at: number;
+  issued_at?: number;
 }
 
 /** Check a token answer or a stored entry; `undefined` when a field is missing or mistyped. */
 export function toTokenSet(value: Record<string, unknown>): TokenSet | undefined {
-  const { refresh_token, access_token, expires_at } = value;
+  const { refresh_token, access_token, expires_at, issued_at } = value;
   if (typeof refresh_token !== 'string' || refresh_token.length === 0) return undefined;
   if (typeof access_token !== 'string' || access_token.length === 0) return undefined;
   const expires = typeof expires_at === 'string' ? Number(expires_at) : expires_at;
   if (typeof expires !== 'number' || !Number.isFinite(expires)) return undefined;
-  return { refreshToken: refresh_token, accessToken: access_token, expiresAt: expires };
+  const tokens: TokenSet = { refreshToken: refresh_token, accessToken: access_token, expiresAt: expires };
+  if (typeof issued_at === 'number' && Number.isFinite(issued_at)) tokens.issuedAt = issued_at;
+  return tokens;
 }
+
+/** What a login file is called in errors. */
+const LOGIN_FILE = 'The catalog login file';
 
 /**
  * Registry logins on disk, one file per registry URL (`auth/<host>-<hash>.json`), so several stacks
  * sit side by side and two processes logged in to different stacks never rewrite each other's file.
- * Every write is atomic and 0600 from creation.
+ * Every write is atomic and 0600 from creation. Processes sharing one login serialise their
+ * read-exchange-write sequences with {@link TokenStore.locked}.
  */
 export class TokenStore {
   /** The `auth` directory under the catalog directory, holding one file per registry. */
@@ -61,7 +75,7 @@ export class TokenStore {
       text = await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      throw fileError(error, path, LOGIN_FILE, 'read');
     }
     const broken = () =>
       new InvalidConfigError(`The login file ${path} for ${registryUrl} is damaged`, {
@@ -91,12 +105,38 @@ export class TokenStore {
       refresh_token: tokens.refreshToken,
       access_token: tokens.accessToken,
       expires_at: tokens.expiresAt,
+      ...(tokens.issuedAt === undefined ? {} : { issued_at: tokens.issuedAt }),
     };
-    await writeFileAtomic(this.pathFor(registryUrl), `${JSON.stringify(stored, null, 2)}\n`);
+    const path = this.pathFor(registryUrl);
+    try {
+      await writeFileAtomic(path, `${JSON.stringify(stored, null, 2)}\n`);
+    } catch (error) {
+      throw fileError(error, path, LOGIN_FILE, 'write');
+    }
   }
 
   /** Forget the login for a registry; false when there was none. */
-  remove(registryUrl: string): Promise<boolean> {
-    return removeFile(this.pathFor(registryUrl));
+  async remove(registryUrl: string): Promise<boolean> {
+    const path = this.pathFor(registryUrl);
+    try {
+      return await removeFile(path);
+    } catch (error) {
+      throw fileError(error, path, LOGIN_FILE, 'write');
+    }
+  }
+
+  /**
+   * Run `work` holding the lock of one registry's login (`<login file>.lock`), so that processes
+   * sharing the login read, exchange and write it one at a time: the registry rotates refresh
+   * tokens, and a token presented twice is refused (and may end the login). A crashed holder
+   * does not block the others (see `withFileLock`).
+   */
+  async locked<T>(registryUrl: string, work: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+    const path = `${this.pathFor(registryUrl)}.lock`;
+    try {
+      return await withFileLock(path, work, { what: `the login to ${registryUrl}`, ...options });
+    } catch (error) {
+      throw fileError(error, path, 'The catalog login lock', 'write');
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { isStowageError, type StowageError } from '@stowage/core';
 import { type CatalogFaults, type LocalCatalog, startCatalogServer } from '@stowage/testing';
@@ -93,6 +94,52 @@ describe('catalog URL and config.json', () => {
     const error = await typedFailure(catalog.config(local.catalogUrl), code);
     expect(error.message).toMatch(text);
     expect(await catalog.config()).toBeNull();
+  });
+});
+
+describe('files in the way and bad stored configuration', () => {
+  it('a 404 for config.json says the URL is not a catalog web address (e.g. the registry URL was given)', async () => {
+    const catalog = await freshCatalog();
+    const error = await typedFailure(catalog.config(local.registryUrl), 'NotFound', [], local.registryUrl);
+    expect(error.message).toMatch(/config\.json.*HTTP 404/);
+    expect(error.hint).toMatch(/not the web address of a Quilt catalog/);
+    expect(error.hint).not.toMatch(/registry has no such endpoint/);
+  });
+
+  it('a login file that is a directory is InvalidConfig naming it, not an untyped EISDIR', async () => {
+    const { catalog, file } = await loggedInCatalog();
+    await rm(file);
+    await mkdir(file);
+    for (const call of [catalog.loggedIn(), catalog.whoami(), catalog.loginWithToken(local.issueCode())]) {
+      const error = await typedFailure(call, 'InvalidConfig', [], file);
+      expect(error.message).toMatch(/is a directory, not a file/);
+    }
+  });
+
+  it('a file where the login directory should be is InvalidConfig too', async () => {
+    const catalog = await freshCatalog();
+    await catalog.config(local.catalogUrl);
+    await writeFile(join(catalog.dir, 'auth'), 'not a directory');
+    const file = catalog.tokenFile(local.registryUrl);
+    expect((await typedFailure(catalog.loggedIn(), 'InvalidConfig', [], file)).message).toMatch(
+      /a part of its path is a file/,
+    );
+    await typedFailure(catalog.loginWithToken(local.issueCode()), 'InvalidConfig', [], file);
+  });
+
+  it('a config.yml that is a directory, or holds a bad registryUrl or region, is InvalidConfig naming it', async () => {
+    const catalog = await freshCatalog();
+    const path = join(catalog.dir, 'config.yml');
+    await mkdir(path, { recursive: true });
+    expect((await typedFailure(catalog.config(), 'InvalidConfig', [], path)).message).toMatch(/directory/);
+    await rm(path, { recursive: true });
+    await writeFile(path, 'navigator_url: https://catalog.example.com\nregistryUrl: registry.example.com\n');
+    const url = await typedFailure(catalog.loggedIn(), 'InvalidConfig', [], path);
+    expect(url.message).toMatch(/registryUrl .* has no scheme/);
+    await writeFile(path, `registryUrl: ${local.registryUrl}\nregion: "eu-west-1/../x"\n`);
+    expect((await typedFailure(catalog.config(), 'InvalidConfig', [], path)).message).toMatch(
+      /not a region name/,
+    );
   });
 });
 

@@ -201,6 +201,19 @@ describe('catalog credentials in the S3 provider', () => {
     });
   });
 
+  it('a bucket with endpoint http://localhost:PORT and no forcePathStyle works (path style, as the CLI)', async () => {
+    const viaLocalhost = await catalog.bucket('s3://quilt-bucket', {
+      endpoint: s3.endpoint.replace('127.0.0.1', 'localhost'),
+      s3: { checksumAlgorithm: 'off', maxAttempts: 1 },
+    });
+    try {
+      await viaLocalhost.putFile('via-localhost.txt', join(work.path, 'src', 'a.txt'));
+      expect(await collect(viaLocalhost.keys({ prefix: 'via-localhost' }))).toEqual(['via-localhost.txt']);
+    } finally {
+      await viaLocalhost.close();
+    }
+  });
+
   it('buckets of one catalog share its cached catalog credentials (s3rver run)', async () => {
     const before = local.count('/api/auth/get_credentials');
     const fresh = await catalog.bucket('s3://quilt-bucket', {

@@ -25,6 +25,7 @@ let moto: S3ServerHandle;
 let local: LocalCatalog;
 let proxy: FaultProxy;
 let work: { path: string; cleanup: () => Promise<void> };
+let otherBucket: string;
 
 function signingKey(request: ProxiedRequest): string | undefined {
   const header = request.headers.authorization;
@@ -37,6 +38,7 @@ beforeAll(async () => {
     tempDir(),
   ]);
   const issuer = await motoCredentialIssuer(moto.endpoint, BUCKET);
+  otherBucket = issuer.otherBucket;
   local = await startCatalogServer({ issueCredentials: issuer.issue });
   proxy = await startFaultProxy({ target: moto.endpoint });
   proxy.inject({
@@ -100,12 +102,29 @@ describe('the seed workflow against a local catalog and an authenticating S3 (mo
 
     expect(await catalog.logout()).toMatchObject({ wasLoggedIn: true, revoked: true });
     expect(await catalog.loggedIn()).toBeNull();
-    // Logged out, the catalog's bucket has no credentials; it never falls back to another chain.
+    // Logged out, the catalog's bucket says so (not "no credentials"), and never falls back to
+    // another chain: no request reaches S3.
+    const beforeLoggedOut = proxy.requests.length;
     const after = (await (async () => {
       for await (const _ of bucket.keys()) return undefined;
     })().catch((e: unknown) => e)) as StowageError;
-    expect(after.code).toBe('CredentialsNotFound');
+    expect(after).toMatchObject({ code: 'AuthenticationRequired', uri: local.catalogUrl, retryable: false });
+    expect(after.message).toBe(`Not logged in to the catalog ${local.catalogUrl} (run login())`);
+    expect(after.hint).toMatch(/login\(\)/);
+    const put = await bucket.putFile('again.txt', source).catch((e: unknown) => e);
+    expect(put).toMatchObject({ code: 'AuthenticationRequired', message: after.message });
+    expect(proxy.requests.length).toBe(beforeLoggedOut);
     await bucket.close();
+
+    // Before any login, too.
+    const { catalog: fresh } = newCatalog('never-logged-in');
+    await fresh.config(local.catalogUrl);
+    const neverBucket = await fresh.bucket(`s3://${BUCKET}`, { endpoint: proxy.endpoint });
+    await expect(neverBucket.putFile('x.txt', source)).rejects.toMatchObject({
+      code: 'AuthenticationRequired',
+      message: after.message,
+    });
+    await neverBucket.close();
   });
 
   it('moto really checks: keys the catalog did not issue are refused', async () => {
@@ -125,6 +144,29 @@ describe('the seed workflow against a local catalog and an authenticating S3 (mo
     expect(error.code).toBe('PermissionDenied');
     expect(error.message).toMatch(/InvalidAccessKeyId/);
     await outsider.close();
+  });
+
+  it('a bucket the catalog credentials may not use is PermissionDenied naming the policy, not requester pays', async () => {
+    const { catalog } = newCatalog('denied');
+    await catalog.config(local.catalogUrl);
+    await catalog.loginWithToken(local.issueCode());
+    const denied = await catalog.bucket(`s3://${otherBucket}`, {
+      endpoint: proxy.endpoint,
+      s3: { maxAttempts: 1 },
+    });
+    await writeFile(join(work.path, 'denied.txt'), 'not here');
+    const error = (await denied
+      .putFile('x.txt', join(work.path, 'denied.txt'))
+      .catch((e: unknown) => e)) as StowageError;
+    expect(error).toMatchObject({ code: 'PermissionDenied', retryable: false });
+    expect(error.message).toMatch(/AccessDenied/);
+    // The likely cause first: these credentials lack the permission; requester pays only as an aside.
+    expect(error.hint).toMatch(
+      new RegExp(`^The credentials used are not allowed to write in s3://${otherBucket}`),
+    );
+    expect(error.hint).toMatch(/IAM policy, the bucket policy/);
+    expect(error.hint!.indexOf('requester-pays')).toBeGreaterThan(error.hint!.indexOf('IAM policy'));
+    await denied.close();
   });
 
   it('serverSideEncryption reaches S3 on every write (quilt3 needs a client hook, #1326)', async () => {

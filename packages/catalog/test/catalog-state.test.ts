@@ -122,6 +122,49 @@ describe('refresh under concurrency', () => {
     }
   });
 
+  it('two catalogs sharing one login dir refresh once between them and never present a rotated refresh token', async () => {
+    const dir = await tempDir();
+    try {
+      // Two Catalog instances share nothing in memory, as two processes would not. Both find the
+      // access token refused; without the login lock both would exchange the same refresh token,
+      // and the registry (which rotates it) would refuse the second one.
+      const first = await loggedInThenExpired(dir.path);
+      const second = testCatalog(dir.path);
+      local.faults.latencyMs = 200;
+      const before = local.count('/api/token');
+      const refused = () => local.requests.filter((r) => r.path === '/api/token' && r.status !== 200).length;
+      const refusedBefore = refused();
+      const names = await Promise.all([first.whoami(), second.whoami(), first.whoami(), second.whoami()]);
+      expect(names.map((n) => n.name)).toEqual(['alice', 'alice', 'alice', 'alice']);
+      expect(local.count('/api/token') - before).toBe(1);
+      expect(refused() - refusedBefore).toBe(0);
+    } finally {
+      local.faults.latencyMs = undefined;
+      await dir.cleanup();
+    }
+  });
+
+  it('a refresh run again after a failed one (a transfer retry) re-reads the login: a rotation stored meanwhile is used, not exchanged again', async () => {
+    const dir = await tempDir();
+    try {
+      const first = await loggedInThenExpired(dir.path);
+      const second = testCatalog(dir.path);
+      local.faults.token = 'status-500';
+      const failed = await first.whoami().catch((e: unknown) => e);
+      expect(failed).toMatchObject({ code: 'Transient', retryable: true });
+      local.faults.token = undefined;
+      const exchanges = local.count('/api/token');
+      const refused = local.requests.filter((r) => r.path === '/api/token' && r.status === 401).length;
+      expect((await second.whoami()).name).toBe('alice'); // the other process refreshes meanwhile
+      expect((await first.whoami()).name).toBe('alice'); // the retry
+      expect(local.count('/api/token') - exchanges).toBe(1);
+      expect(local.requests.filter((r) => r.path === '/api/token' && r.status === 401).length).toBe(refused);
+    } finally {
+      local.faults.token = undefined;
+      await dir.cleanup();
+    }
+  });
+
   it('a caller that gives up during the shared refresh does not cancel it for the others', async () => {
     const dir = await tempDir();
     try {

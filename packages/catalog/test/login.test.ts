@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { type CatalogFaults, type LocalCatalog, startCatalogServer } from '@stowage/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fakeBrowser, tempDir, testCatalog } from './support/catalog-fixture.js';
@@ -94,17 +94,43 @@ describe('login', () => {
   });
 
   it('refreshes lazily before a call when the access token is near expiry', async () => {
-    const { catalog } = await freshCatalog();
+    // A 300 s skew and 400 s tokens: a token is due once it has less than 200 s left (half its
+    // lifetime caps the skew), so a fresh one is used as it is and one with 150 s left is refreshed.
+    const { catalog } = await freshCatalog({ refreshSkewSeconds: 300 });
     await catalog.config(local.catalogUrl);
-    local.ttl.accessTokenSeconds = 30; // under the 60 s skew: every call refreshes first
+    local.ttl.accessTokenSeconds = 400;
     try {
       await catalog.loginWithToken(local.issueCode());
       const before = local.count('/api/token');
       const statusesBefore = local.requests.filter((r) => r.status === 401).length;
       await catalog.whoami();
+      expect(local.count('/api/token') - before).toBe(0);
+      local.ttl.accessTokenSeconds = 150;
+      await catalog.loginWithToken(local.issueCode());
+      const file = catalog.tokenFile(local.registryUrl);
+      const stored = JSON.parse(await readFile(file, 'utf8'));
+      // As if issued 250 s ago with 400 s to live.
+      await writeFile(file, JSON.stringify({ ...stored, issued_at: stored.expires_at - 400 }));
+      const again = local.count('/api/token');
       await catalog.whoami();
-      expect(local.count('/api/token') - before).toBe(2);
+      await catalog.whoami();
+      expect(local.count('/api/token') - again).toBe(1);
       expect(local.requests.filter((r) => r.status === 401).length).toBe(statusesBefore);
+    } finally {
+      local.ttl.accessTokenSeconds = 3600;
+    }
+  });
+
+  it('a token living less than twice the skew is not refreshed on every call', async () => {
+    const { catalog } = await freshCatalog();
+    await catalog.config(local.catalogUrl);
+    local.ttl.accessTokenSeconds = 30; // under the 60 s skew
+    try {
+      await catalog.loginWithToken(local.issueCode());
+      const before = local.count('/api/token');
+      await catalog.whoami();
+      await catalog.whoami();
+      expect(local.count('/api/token') - before).toBe(0);
     } finally {
       local.ttl.accessTokenSeconds = 3600;
     }

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { watch } from 'node:fs';
-import { lstat, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@stowage/catalog';
 import { type LocalCatalog, startCatalogServer } from '@stowage/testing';
@@ -122,10 +124,53 @@ describe('token files', () => {
         const stored = JSON.parse(await readFile(path, 'utf8'));
         expect(stored).toMatchObject({ registryUrl: stack.registryUrl, catalogUrl: stack.catalogUrl });
         expect(Object.keys(stored).sort()).toEqual(
-          ['access_token', 'catalogUrl', 'expires_at', 'refresh_token', 'registryUrl'].sort(),
+          ['access_token', 'catalogUrl', 'expires_at', 'issued_at', 'refresh_token', 'registryUrl'].sort(),
         );
       }
     } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('a login lock is waited for while its holder lives, and taken over when it died or is too old', async () => {
+    const dir = await tempDir();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      const catalog = testCatalog(dir.path);
+      await catalog.config(local.catalogUrl);
+      await catalog.loginWithToken(local.issueCode());
+      const lock = `${catalog.tokenFile(local.registryUrl)}.lock`;
+      const owner = (pid: number) =>
+        JSON.stringify({ pid, host: hostname(), id: `test-${pid}`, since: Date.now() });
+
+      // Held by a live process on this host: the refresh waits for it.
+      await writeFile(lock, owner(holder.pid!));
+      local.expireAccessTokens();
+      const exchanges = local.count('/api/token');
+      let done = false;
+      const waiting = catalog.whoami().finally(() => {
+        done = true;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      expect(local.count('/api/token')).toBe(exchanges);
+      // The holder dies without releasing it: taken over at once (its pid is gone).
+      const gone = new Promise((r) => holder.once('exit', r));
+      holder.kill('SIGKILL');
+      await gone;
+      expect((await waiting).name).toBe('alice');
+      expect(local.count('/api/token')).toBe(exchanges + 1);
+      await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
+
+      // Unreadable (a holder that died before writing it) and older than the bound: taken over.
+      await writeFile(lock, '');
+      const old = new Date(Date.now() - 10 * 60_000);
+      await utimes(lock, old, old);
+      local.expireAccessTokens();
+      expect((await catalog.whoami()).name).toBe('alice');
+      await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      holder.kill('SIGKILL');
       await dir.cleanup();
     }
   });

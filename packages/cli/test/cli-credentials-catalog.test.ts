@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TokenStore } from '@stowage/catalog';
 import {
   type HttpTestServer,
   type LocalCatalog,
@@ -119,6 +120,64 @@ describe('stowage plan', () => {
     expect(plan).toMatchObject({ type: 'plan', decision: { route: 's3', uri: 's3://open-data/obj.bin' } });
     expect((plan!.decision as { reasons: Array<{ code: string }> }).reasons[0]!.code).toBe('SAME_REGION');
     expectNoSecret(laptop.stdout, inRegion.stdout);
+  });
+});
+
+describe('--catalog-credentials while logged out', () => {
+  // No AWS credentials anywhere either, so the chain's last link speaks: the catalog needs a login.
+  const noAws = {
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+
+  it('before any login and after logout: exit 5, "not logged in to <catalog> (run login())"', async () => {
+    const home = await tempWorld();
+    try {
+      const run = (args: string[], input?: string) =>
+        runCli(args, {
+          env: cleanEnv(home.home, noAws),
+          cwd: home.work,
+          ...(input !== undefined ? { input } : {}),
+        });
+      expect((await run(['catalog', 'config', catalog.catalogUrl])).code).toBe(0);
+      const expected = `Not logged in to the catalog ${catalog.catalogUrl} (run login())`;
+      const ls = ['ls', 's3://open-data/', '--catalog-credentials', '--endpoint', s3.endpoint];
+      const before = await run(ls);
+      expect(before.code, before.stderr).toBe(5);
+      expect(before.stderr).toContain(expected);
+      expect(before.stderr).not.toMatch(/found no AWS credentials/);
+
+      expect((await run(['catalog', 'login'], `${catalog.issueCode()}\n`)).code).toBe(0);
+      // Logged in, the catalog's keys are used (s3rver knows only its own key, so it refuses them).
+      const during = await run(ls);
+      expect(during.stderr).not.toContain(expected);
+      expect((await run(['catalog', 'logout'])).code).toBe(0);
+      const after = await run(ls);
+      expect(after.code, after.stderr).toBe(5);
+      expect(after.stderr).toContain(expected);
+
+      // explain shows the same reason as the last link of the chain, without failing.
+      const explained = await run(['credentials', 'explain', '--catalog-credentials', '--json']);
+      const steps = jsonLines(explained.stdout)[0]!.steps as Array<{
+        source: string;
+        outcome: string;
+        reason: string;
+      }>;
+      expect(steps[0]).toMatchObject({ source: 'catalog', outcome: 'skipped' });
+      expect(steps.at(-1)).toMatchObject({ source: 'catalog-login', outcome: 'failed', reason: expected });
+
+      // A login file that is a directory is a typed configuration error (exit 6), not a crash (exit 1).
+      const loginFile = new TokenStore(join(home.home, '.local/share/stowage/catalog')).pathFor(
+        catalog.registryUrl,
+      );
+      await mkdir(loginFile, { recursive: true });
+      const broken = await run(['catalog', 'whoami']);
+      expect(broken.code, broken.stderr).toBe(6);
+      expect(broken.stderr).toContain(`${loginFile} is a directory, not a file`);
+    } finally {
+      await home.cleanup();
+    }
   });
 });
 

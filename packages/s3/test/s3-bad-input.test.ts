@@ -95,6 +95,39 @@ describe('S3 provider rejects bad input before any request', () => {
     await expect(provider.read(parseUri('s3://bucket/'))).rejects.toMatchObject({ code: 'InvalidUri' });
   });
 
+  it('a malformed region: InvalidArgument as an option, InvalidConfig from the environment', () => {
+    for (const region of [
+      'evil.com/x#',
+      'us-east-1\u0000',
+      '../',
+      '',
+      '-us-east-1',
+      '12345',
+      'a'.repeat(64),
+    ]) {
+      const error = (() => {
+        try {
+          new S3Provider({ region, endpoint: proxy.endpoint });
+        } catch (e) {
+          return e as { code?: string; message: string; retryable?: boolean };
+        }
+        return undefined;
+      })();
+      expect(error, region).toMatchObject({ code: 'InvalidArgument', retryable: false });
+      expect(error!.message).toContain(JSON.stringify(region));
+    }
+    expect(
+      () =>
+        new S3Provider({
+          resolveContext: { env: { AWS_DEFAULT_REGION: 'eu-west-1/../x' }, homedir: '/nonexistent' },
+        }),
+    ).toThrow(expect.objectContaining({ code: 'InvalidConfig', uri: 'AWS_DEFAULT_REGION' }));
+    // Well-formed names pass, AWS's and any S3-compatible store's.
+    for (const region of ['us-east-1', 'eu-central-2', 'auto', 'garage', 'US-EAST-1']) {
+      expect(() => new S3Provider({ region }), region).not.toThrow();
+    }
+  });
+
   it('made no request for any of it', () => {
     // Only the "1,024-byte key is fine" probe above went out.
     expect(proxy.requests.filter((r) => !r.path.includes('kkkk'))).toEqual([]);

@@ -63,6 +63,23 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
     }
   }, 120_000);
 
+  it('maps a part whose connection resets on every attempt to a retryable Transient "connection reset", not Timeout', async () => {
+    const provider = viaProxy({ maxAttempts: 2, multipartThreshold: 5 * MiB, partSize: 5 * MiB });
+    try {
+      const fault = proxy.inject({
+        match: { method: 'PUT', query: { partNumber: '2', uploadId: true } },
+        action: { kind: 'reset', afterRequestBytes: 64 * 1024 },
+        times: Infinity,
+      });
+      const error = await provider.write(s3(bucket, 'reset/part.bin'), payload(12 * MiB)).catch((e) => e);
+      expect(fault.hits).toBeGreaterThanOrEqual(2);
+      expect(error).toMatchObject({ code: 'Transient', retryable: true, provider: 's3' });
+      expect(error.message).toMatch(/upload part 2 .* connection reset \(ECONNRESET\)/);
+    } finally {
+      await provider.close();
+    }
+  });
+
   it('rides out a burst of 503 SlowDown, and maps a longer one to a retryable Transient error with its request id', async () => {
     const provider = viaProxy();
     try {
@@ -220,6 +237,51 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
       expect((await readAll(await provider.read(s3(bucket, 'where.txt')))).toString()).toBe('here');
       expect(redirect.hits).toBe(1);
       expect(proxy.requests.at(-1)!.headers.authorization).toContain('/eu-west-1/s3/');
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('never follows a wrong-region answer whose region is not a region name (it would become the host)', async () => {
+    const provider = viaProxy();
+    try {
+      await provider.write(s3(bucket, 'bogus-region.txt'), 'here');
+      const before = proxy.requests.length;
+      proxy.inject({
+        match: { path: `/${bucket}/bogus-region.txt` },
+        action: {
+          kind: 'status',
+          status: 301,
+          code: 'PermanentRedirect',
+          headers: { 'x-amz-bucket-region': 'evil.example/x#' },
+        },
+        times: Infinity,
+      });
+      const error = await provider.stat(s3(bucket, 'bogus-region.txt')).catch((e) => e);
+      expect(error).toMatchObject({ code: 'InvalidConfig', retryable: false });
+      expect(`${error.message} ${error.hint}`).not.toContain('evil.example');
+      expect(provider.regionCache.get(bucket)).toBeUndefined();
+      // One request, to the configured endpoint, signed for the provider's own region.
+      expect(proxy.requests.slice(before)).toHaveLength(1);
+      expect(proxy.requests.at(-1)!.headers.authorization).toContain('/us-east-1/s3/');
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('addresses buckets by path with any custom endpoint unless forcePathStyle says otherwise (localhost too)', async () => {
+    const local = proxy.endpoint.replace('127.0.0.1', 'localhost');
+    const provider = viaProxy({ endpoint: local, forcePathStyle: undefined });
+    try {
+      const before = proxy.requests.length;
+      await provider.write(s3(bucket, 'by-path.txt'), 'path style');
+      expect((await readAll(await provider.read(s3(bucket, 'by-path.txt')))).toString()).toBe('path style');
+      const sent = proxy.requests.slice(before);
+      expect(sent.length).toBeGreaterThanOrEqual(2);
+      for (const request of sent) {
+        expect(request.path.startsWith(`/${bucket}/`)).toBe(true);
+        expect(request.headers.host).toBe(new URL(local).host);
+      }
     } finally {
       await provider.close();
     }

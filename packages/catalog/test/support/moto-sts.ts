@@ -10,21 +10,24 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { IssuedS3Credentials } from '@stowage/testing';
 
 /** Requests the setup below makes while moto still lets unauthenticated calls through. */
-export const MOTO_SETUP_ACTIONS = 6;
+export const MOTO_SETUP_ACTIONS = 7;
 
 /**
  * Prepare moto (started with INITIAL_NO_AUTH_ACTION_COUNT = MOTO_SETUP_ACTIONS) to play the stack's
- * AWS account: a bucket, an IAM user the registry signs STS calls with, and a role whose policy
- * allows S3 on that bucket only. `issue()` then calls STS AssumeRole, as a Quilt registry does, and
+ * AWS account: a bucket, a second bucket (`<bucket>-other`) of the same account, an IAM user the
+ * registry signs STS calls with, and a role whose policy allows S3 on the first bucket only. `issue()` then calls STS AssumeRole, as a Quilt registry does, and
  * returns temporary keys moto really checks (unknown key, wrong secret or bad token → refused).
  */
 export async function motoCredentialIssuer(
   endpoint: string,
   bucket: string,
-): Promise<{ issue: () => Promise<IssuedS3Credentials>; roleArn: string }> {
+): Promise<{ issue: () => Promise<IssuedS3Credentials>; roleArn: string; otherBucket: string }> {
   const setupCredentials = { accessKeyId: 'setup', secretAccessKey: 'setup' };
-  const created = await fetch(`${endpoint}/${bucket}`, { method: 'PUT' });
-  if (!created.ok) throw new Error(`moto CreateBucket failed: HTTP ${created.status}`);
+  const otherBucket = `${bucket}-other`;
+  for (const name of [bucket, otherBucket]) {
+    const created = await fetch(`${endpoint}/${name}`, { method: 'PUT' });
+    if (!created.ok) throw new Error(`moto CreateBucket failed: HTTP ${created.status}`);
+  }
   const iam = new IAMClient({ endpoint, region: 'us-east-1', credentials: setupCredentials, maxAttempts: 1 });
   try {
     await iam.send(new CreateUserCommand({ UserName: 'registry' }));
@@ -77,6 +80,7 @@ export async function motoCredentialIssuer(
     let sessions = 0;
     return {
       roleArn,
+      otherBucket,
       issue: async () => {
         const out = await sts.send(
           new AssumeRoleCommand({

@@ -39,7 +39,8 @@ export function catalogFor(io: CliIo, prompt?: (message: string) => Promise<stri
 /**
  * The S3 credentials of this run: the AWS chain, or with `--catalog-credentials` the catalog's
  * credentials first and the AWS chain after — joined explicitly, so `credentials explain` shows
- * which one won.
+ * which one won. When neither has credentials, the last link says why the catalog had none ("not
+ * logged in to <catalog> (run login())", or no catalog configured) instead of a bare "no credentials".
  */
 export function s3CredentialsFor(
   options: Pick<GlobalOptions, 'profile' | 'catalogCredentials'>,
@@ -48,6 +49,11 @@ export function s3CredentialsFor(
 ): CredentialChain {
   const aws = awsChainFor(options, io);
   if (!options.catalogCredentials) return aws;
-  const sources: CredentialSource[] = [(catalog ?? catalogFor(io)).credentials(), ...aws.sources];
+  const store = catalog ?? catalogFor(io);
+  const sources: CredentialSource[] = [
+    store.credentials(),
+    ...aws.sources,
+    store.credentials({ required: true, name: 'catalog-login' }),
+  ];
   return new CredentialChain(sources, 'catalog+aws');
 }

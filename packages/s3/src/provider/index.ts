@@ -5,7 +5,7 @@ export { checkPartSize, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, partSizeFor } f
 export type { S3ReadStream } from './read-body.js';
 export { RegionCache } from './region-cache.js';
 export { register } from './register.js';
-export { checkEndpoint } from './s3-client-factory.js';
+export { checkEndpoint, checkRegion, isValidRegion, pathStyleFor } from './s3-client-factory.js';
 export { isExpiredCredentialsError, mapS3Error, type S3ErrorContext, s3ErrorCode } from './s3-errors.js';
 export { bucketNameProblem, MAX_KEY_BYTES } from './s3-names.js';
 export type { S3ObjectStat } from './s3-object-read.js';

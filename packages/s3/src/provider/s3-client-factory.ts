@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { InvalidArgumentError } from '@stowage/core';
+import { InvalidArgumentError, InvalidConfigError } from '@stowage/core';
 import type { AwsIdentityProvider } from './default-credentials.js';
 import type { S3ProviderOptions } from './s3-provider-options.js';
 
@@ -25,6 +25,44 @@ export function checkEndpoint(endpoint: string | undefined): void {
       'endpoint must not carry a user name or password; pass credentials instead',
     );
   }
+}
+
+/**
+ * botocore's rule for region names (`validate_region_name`): one DNS label of letters, digits and
+ * `-`, not all digits, no leading or trailing `-`. The region becomes part of the S3 host name, so
+ * anything else (`evil.com/x#`, `../`, a NUL) would send requests to another host or fail as a
+ * "network error" that retrying cannot fix.
+ */
+const REGION_NAME = /^(?![0-9]+$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/** Whether `region` is a well-formed region name (botocore's check). */
+export function isValidRegion(region: string): boolean {
+  return REGION_NAME.test(region);
+}
+
+/**
+ * Throw before any request when the client region is malformed: `InvalidArgument` for the
+ * `region` option, `InvalidConfig` when it came from the environment or a config file (`from`
+ * names which). The value is shown JSON-quoted, so control characters stay visible.
+ */
+export function checkRegion(region: string, from?: string): void {
+  if (isValidRegion(region)) return;
+  const message = `The S3 region ${JSON.stringify(region)}${from ? ` (from ${from})` : ''} is not a region name: expected letters, digits and "-", e.g. us-east-1`;
+  const hint =
+    "Give the bucket's AWS region (e.g. eu-west-1); for S3-compatible stores any valid name, such as us-east-1, works.";
+  if (from === undefined) throw new InvalidArgumentError(message, { provider: 's3', hint });
+  throw new InvalidConfigError(message, { provider: 's3', uri: from, hint });
+}
+
+/**
+ * Whether buckets go in the path (`host/bucket/key`) rather than the host name. An explicit
+ * `forcePathStyle` wins; otherwise any custom `endpoint` means path style, as botocore
+ * (`addressing_style` other than `virtual` with an `endpoint_url`) and rclone (`force_path_style`
+ * on by default) decide: S3-compatible stores and local servers rarely serve `bucket.host` names
+ * (`bucket.localhost` does not even resolve). AWS's own endpoints keep virtual-hosted addressing.
+ */
+export function pathStyleFor(options: Pick<S3ProviderOptions, 'endpoint' | 'forcePathStyle'>): boolean {
+  return options.forcePathStyle ?? options.endpoint !== undefined;
 }
 
 // SigV4 presigning and unsigned requests share this no-op signer: the request goes out as built.
@@ -77,7 +115,7 @@ export class S3ClientFactory {
       // would also validate ranged reads against whole-object headers some servers send (moto's Content-MD5).
       responseChecksumValidation: 'WHEN_REQUIRED',
       ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
-      ...(o.forcePathStyle === undefined ? {} : { forcePathStyle: o.forcePathStyle }),
+      forcePathStyle: pathStyleFor(o),
       ...(unsigned
         ? { signer: unsignedSigner, credentials: { accessKeyId: 'anonymous', secretAccessKey: 'anonymous' } }
         : this.credentials === undefined

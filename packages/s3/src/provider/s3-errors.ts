@@ -15,6 +15,7 @@ import {
   TransientError,
   UnsupportedOperationError,
 } from '@stowage/core';
+import { isValidRegion } from './s3-client-factory.js';
 
 /** The parts of an SDK v3 error this module reads. */
 interface SdkErrorLike {
@@ -72,6 +73,8 @@ const NETWORK = new Set([
   'ENETUNREACH',
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
+/** Network codes meaning the peer dropped the connection (not a timeout: nothing waited too long). */
+const RESETS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'XNotImplemented']);
 const REDIRECT = new Set([
   'PermanentRedirect',
@@ -105,10 +108,13 @@ export function isForbidden(error: unknown): boolean {
   return s3ErrorStatus(error) === 403 || s3ErrorCode(error) === 'AccessDenied';
 }
 
-/** The region S3 says the bucket lives in, when an error is a wrong-region answer. */
+/**
+ * The region S3 says the bucket lives in, when an error is a wrong-region answer. A header that is
+ * not a region name is ignored: the region becomes part of the next request's host name.
+ */
 export function redirectRegion(error: unknown): string | undefined {
   const region = s3ErrorHeader(error, 'x-amz-bucket-region');
-  if (!region) return undefined;
+  if (!region || !isValidRegion(region)) return undefined;
   const status = s3ErrorStatus(error);
   return status === 301 || status === 307 || status === 400 || REDIRECT.has(s3ErrorCode(error))
     ? region
@@ -237,7 +243,8 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): Error {
     return new PreconditionFailedError(message('the object was not modified'), base);
   }
   if (REDIRECT.has(code) || status === 301) {
-    const region = s3ErrorHeader(error, 'x-amz-bucket-region');
+    const header = s3ErrorHeader(error, 'x-amz-bucket-region');
+    const region = header !== undefined && isValidRegion(header) ? header : undefined;
     return new InvalidConfigError(
       message(`bucket "${context.bucket}" is in ${region ? `region ${region}` : 'another region'}`),
       {
@@ -254,9 +261,13 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): Error {
     else if (code === 'InvalidAccessKeyId') hint = 'The access key id is unknown to this endpoint';
     else if (context.anonymous)
       hint = 'The request was unsigned; this object is not public. Supply credentials';
-    else if (!context.requestPayer)
-      hint = `If s3://${context.bucket} is a requester-pays bucket, set requestPayer: true (you pay for the requests and transfer), or retryWithRequestPayer: true`;
-    else hint = 'Check the IAM policy, bucket policy and KMS key policy for these credentials';
+    else {
+      // The usual cause is a policy that does not grant these credentials the action; a
+      // requester-pays bucket answers the same 403, so it is named second.
+      hint = `The credentials used are not allowed to ${context.operation} in s3://${context.bucket}: check which credentials were used (the chain's explain(), or \`stowage credentials explain\`) and what the IAM policy, the bucket policy and, for encrypted objects, the KMS key policy grant them`;
+      if (!context.requestPayer)
+        hint += `. Only if s3://${context.bucket} is a requester-pays bucket: set requestPayer: true (you pay for requests and transfer)`;
+    }
     return new PermissionDeniedError(message('access denied'), { ...base, hint });
   }
   if (THROTTLED.has(code) || (status !== undefined && status >= 500) || status === 429 || e.$retryable) {
@@ -269,10 +280,20 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): Error {
       },
     );
   }
-  if (code === 'TimeoutError' || code === 'RequestTimeTooSkewed') {
+  // The SDK names some socket failures `TimeoutError` ("socket hang up" with code ECONNRESET): the
+  // errno says what happened, so it decides before the name does.
+  const errno = NETWORK.has(e.code ?? '') ? e.code! : NETWORK.has(code) ? code : undefined;
+  if (errno !== undefined && errno !== 'ETIMEDOUT') {
+    const what = RESETS.has(errno) ? 'connection reset' : 'connection problem';
+    return new TransientError(
+      `${context.operation} ${context.uri} failed: ${what} (${errno}): ${e.message ?? ''}`,
+      base,
+    );
+  }
+  if (code === 'TimeoutError' || code === 'RequestTimeTooSkewed' || errno === 'ETIMEDOUT') {
     return new TimeoutError(message('timed out'), base);
   }
-  if (NETWORK.has(code) || NETWORK.has(e.code ?? '') || (status === undefined && e.$fault === undefined)) {
+  if (status === undefined && e.$fault === undefined) {
     return new TransientError(
       `${context.operation} ${context.uri} failed: connection problem (${e.code ?? code}): ${e.message ?? ''}`,
       base,

@@ -23,12 +23,17 @@ export interface S3ProviderOptions {
   /**
    * Region of the client. Default, as botocore: `AWS_DEFAULT_REGION` of `resolveContext.env`/`process.env`,
    * then the selected profile's `region` in the AWS config files, else `us-east-1`. Buckets in other
-   * regions are followed (see `followRegionRedirects`).
+   * regions are followed (see `followRegionRedirects`). A malformed name is refused at construction
+   * (`InvalidArgument`; `InvalidConfig` when it came from the environment or a config file).
    */
   region?: string;
   /** Custom endpoint for S3-compatible stores (MinIO, Ceph, R2, local servers). Must be an http(s) URL. */
   endpoint?: string;
-  /** Address buckets in the path (`host/bucket/key`) instead of the host name; most S3-compatibles need it. */
+  /**
+   * Address buckets in the path (`host/bucket/key`) instead of the host name. Default: true when
+   * `endpoint` is given (as botocore and rclone do; S3-compatible stores rarely serve bucket host
+   * names), false for AWS. Pass `false` for a store that wants virtual-hosted names.
+   */
   forcePathStyle?: boolean;
   /**
    * Where credentials come from; resolved before requests and refreshed when S3 says they expired.

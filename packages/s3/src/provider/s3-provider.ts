@@ -26,7 +26,7 @@ import { checkPartSize, MIN_PART_SIZE } from './part-size.js';
 import type { S3ReadStream } from './read-body.js';
 import { RegionCache } from './region-cache.js';
 import { locateBucket } from './s3-bucket-region.js';
-import { checkEndpoint, S3ClientFactory } from './s3-client-factory.js';
+import { checkEndpoint, checkRegion, S3ClientFactory } from './s3-client-factory.js';
 import { copyObject } from './s3-copy.js';
 import { deleteObject, deleteObjects } from './s3-deletion.js';
 import { listObjects } from './s3-listing.js';
@@ -96,6 +96,14 @@ export class S3Provider implements Provider {
       regionFromConfig(options.resolveContext ?? {}) ??
       env.AWS_DEFAULT_REGION ??
       'us-east-1';
+    checkRegion(
+      region,
+      options.region !== undefined
+        ? undefined
+        : region === env.AWS_DEFAULT_REGION
+          ? 'AWS_DEFAULT_REGION'
+          : 'the region setting of the AWS config file',
+    );
     const anonymous = options.anonymous ?? false;
     const partSize = options.partSize ?? DEFAULT_PART_SIZE;
     const concurrency = options.concurrency ?? 4;
