@@ -3,6 +3,7 @@ import {
   InvalidConfigError,
   type RefreshingCredentialSource,
   redactSecrets,
+  registerSecret,
 } from '@stowage/core';
 import { Bucket, type BucketOptions } from './bucket.js';
 import { type CatalogConfig, ConfigStore, fetchCatalogConfig } from './catalog-config.js';
@@ -235,6 +236,7 @@ export class Catalog {
       );
     }
     const target = { registryUrl: config.registryUrl, catalogUrl: config.navigator_url };
+    registerSecret(code.trim());
     const tokens = await exchangeToken(this.http, target, code.trim(), 'login', signal);
     // Under the login lock: a refresh of the previous login in another process must not write its
     // rotated tokens over this new login.
@@ -268,6 +270,7 @@ export class Catalog {
       );
     }
     this.apiKey = apiKey.trim();
+    registerSecret(this.apiKey);
     this.forgetSession();
     return { catalogUrl: config.navigator_url, registryUrl: config.registryUrl, method: 'api-key' };
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidConfigError } from '@stowage/core';
+import { InvalidConfigError, registerSecret } from '@stowage/core';
 import { fileError } from './file-errors.js';
 import { type FileLockOptions, withFileLock } from './file-lock.js';
 import { removeFile, writeFileAtomic } from './private-file.js';
@@ -38,6 +38,10 @@ export function toTokenSet(value: Record<string, unknown>): TokenSet | undefined
   if (typeof access_token !== 'string' || access_token.length === 0) return undefined;
   const expires = typeof expires_at === 'string' ? Number(expires_at) : expires_at;
   if (typeof expires !== 'number' || !Number.isFinite(expires)) return undefined;
+  // Every login passes through here (read from disk or just exchanged): from now on any message,
+  // log or event that quotes either token prints it masked.
+  registerSecret(refresh_token);
+  registerSecret(access_token);
   const tokens: TokenSet = { refreshToken: refresh_token, accessToken: access_token, expiresAt: expires };
   if (typeof issued_at === 'number' && Number.isFinite(issued_at)) tokens.issuedAt = issued_at;
   return tokens;

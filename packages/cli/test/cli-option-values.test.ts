@@ -94,3 +94,23 @@ describe('stowage credentials explain exits with the class of the chain failure'
     expect(result.stdout).not.toContain('example-secret');
   });
 });
+
+describe('a bad region from the environment is a configuration error (exit 6), a bad --region a usage one', () => {
+  for (const value of ['evil.com/x#', '../up', '']) {
+    it(`AWS_DEFAULT_REGION=${JSON.stringify(value)}`, async () => {
+      const result = await runCli(['ls', 's3://bucket/x/'], {
+        env: { ...env, AWS_DEFAULT_REGION: value },
+        cwd: world.work,
+      });
+      expect(result.code, result.stderr).toBe(6);
+      expect(result.stderr).toContain('AWS_DEFAULT_REGION');
+      expect(result.stderr).not.toMatch(/retrying may help/i);
+    });
+  }
+
+  it("--region 'evil.com/x#'", async () => {
+    const result = await cli(['ls', 's3://bucket/x/', '--region', 'evil.com/x#']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/not a region name/);
+  });
+});

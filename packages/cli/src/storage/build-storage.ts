@@ -1,7 +1,7 @@
 import type { Catalog } from '@stowage/catalog';
 import { createStorage, FsProvider, MemoryProvider, type Router, type Storage } from '@stowage/core';
 import { HttpProvider, netrcCredentials } from '@stowage/http';
-import { resolveAwsRegion, S3Provider, type S3ProviderOptions } from '@stowage/s3';
+import { checkRegion, resolveAwsRegion, S3Provider, type S3ProviderOptions } from '@stowage/s3';
 import type { CliIo } from '../cli-io.js';
 import { type GlobalOptions, wantsRouting } from '../global-options.js';
 import { catalogFor, resolveContextFor, s3CredentialsFor } from './credential-setup.js';
@@ -54,13 +54,19 @@ export async function buildStorage(
     catalog = catalogFor(io);
     region ??= (await catalog.config())?.region ?? undefined;
   }
-  region ??= resolveAwsRegion({
-    env: io.env,
-    homedir: context.homedir!,
-    ...(options.profile ? { profile: options.profile } : {}),
-  });
+  if (region === undefined) {
+    region = resolveAwsRegion({
+      env: io.env,
+      homedir: context.homedir!,
+      ...(options.profile ? { profile: options.profile } : {}),
+    });
+    // A bad region from the environment or a profile is a configuration error (exit 6), not a
+    // usage error; botocore fails on it too (AWS_DEFAULT_REGION="" included).
+    if (region !== undefined) checkRegion(region, "AWS_DEFAULT_REGION or the profile's region");
+  }
   const endpoint = endpointOf(options, io);
-  const forcePathStyle = options.forcePathStyle ?? (endpoint ? true : undefined);
+  // Unset, the S3 provider and the router's locator choose path style for any custom endpoint.
+  const forcePathStyle = options.forcePathStyle;
   const credentials = anonymous ? undefined : s3CredentialsFor(options, io, catalog);
   const s3Options: S3ProviderOptions = {
     resolveContext: context,

@@ -3,6 +3,7 @@ import { CredentialChain, type CredentialSource, type ResolveContext } from '@st
 import { awsCredentialChain } from '@stowage/s3';
 import { type CliIo, homeOf } from '../cli-io.js';
 import type { GlobalOptions } from '../global-options.js';
+import { escapeControls } from '../output/terminal-text.js';
 
 /** What credential sources read: the run's environment, home and working directory, and `--profile`. */
 export function resolveContextFor(options: Pick<GlobalOptions, 'profile'>, io: CliIo): ResolveContext {
@@ -30,7 +31,7 @@ export function catalogFor(io: CliIo, prompt?: (message: string) => Promise<stri
   return new Catalog({
     env: io.env,
     homedir: homeOf(io),
-    print: (line) => io.stderr.write(`${line}\n`),
+    print: (line) => io.stderr.write(`${escapeControls(line)}\n`),
     openBrowser: false,
     ...(prompt ? { prompt } : {}),
   });

@@ -71,12 +71,19 @@ export class S3DataLocator implements DataLocator {
   /** Signed clients per bucket region (`''`: unknown): a bucket accepts signatures for its own region only. */
   private readonly signed = new Map<string, S3Client>();
 
+  /** `options.s3` with the provider's addressing rule: path style with any custom endpoint. */
+  private readonly s3: S3DataLocatorOptions['s3'];
+
   constructor(private readonly options: S3DataLocatorOptions = {}) {
     this.mirrors = mirrorResolver(options.mirrors);
     this.declared = options.buckets ?? {};
+    this.s3 = {
+      ...options.s3,
+      forcePathStyle: options.s3?.forcePathStyle ?? options.s3?.endpoint !== undefined,
+    };
     this.anonymous = new S3Client({
       region: 'us-east-1',
-      ...options.s3,
+      ...this.s3,
       // Unsigned: no credentials are needed (or leaked) to learn a bucket's region.
       credentials: async () => ({ accessKeyId: '', secretAccessKey: '' }),
       httpAuthSchemes: [noSigning('aws.auth#sigv4'), noSigning('aws.auth#sigv4a')],
@@ -172,7 +179,7 @@ export class S3DataLocator implements DataLocator {
     const context = this.options.credentialContext ?? {};
     const client = new S3Client({
       region: 'us-east-1',
-      ...this.options.s3,
+      ...this.s3,
       ...(region === undefined ? {} : { region }),
       credentials: async () => {
         const found = await source.resolve(context);
