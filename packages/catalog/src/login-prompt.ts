@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { AbortedError, AuthenticationRequiredError } from '@stowage/core';
+import { AbortedError, AuthenticationRequiredError, toAbortedError } from '@stowage/core';
 
 /** Asks the user for the one-time code; injectable so tests and GUIs supply their own. */
 export type CodePrompt = (message: string) => Promise<string>;
@@ -12,13 +12,15 @@ interface TtyInput extends NodeJS.ReadableStream {
 
 /**
  * Read one line from a terminal without echoing it (the code is a long-lived credential; quilt3
- * echoed it until 8.0.0). Backspace edits, Enter ends, Ctrl-C aborts. Refuses to run without a
- * terminal, pointing batch jobs at `loginWithToken` / `loginWithApiKey`.
+ * echoed it until 8.0.0). Backspace edits, Enter ends, Ctrl-C aborts, and so does `signal` (a
+ * SIGTERM to the CLI): the terminal is always put back to echoing before the promise settles.
+ * Refuses to run without a terminal, pointing batch jobs at `loginWithToken` / `loginWithApiKey`.
  */
 export function readHiddenLine(
   message: string,
   input: TtyInput = process.stdin,
   output: NodeJS.WritableStream = process.stderr,
+  signal?: AbortSignal,
 ): Promise<string> {
   if (!input.isTTY || typeof input.setRawMode !== 'function') {
     return Promise.reject(
@@ -29,12 +31,16 @@ export function readHiddenLine(
     );
   }
   const tty = input as TtyInput & { setRawMode(mode: boolean): unknown };
+  if (signal?.aborted) return Promise.reject(toAbortedError(signal.reason, 'reading the login code'));
   return new Promise((resolve, reject) => {
     let line = '';
     output.write(message);
     tty.setRawMode(true);
     input.setEncoding('utf8');
+    const onAbort = () => finish(toAbortedError(signal?.reason, 'reading the login code'));
+    signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (error?: Error) => {
+      signal?.removeEventListener('abort', onAbort);
       input.removeListener('data', onData);
       tty.setRawMode(false);
       input.pause();

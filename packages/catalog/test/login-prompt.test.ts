@@ -40,6 +40,16 @@ describe('reading the code without echo', () => {
     expect(tty.input.modes).toEqual([true, false]);
   });
 
+  it('an abort signal (a SIGTERM to the CLI) stops the prompt and restores the terminal', async () => {
+    const tty = terminal();
+    const controller = new AbortController();
+    const line = readHiddenLine('Code: ', tty.input, tty.output, controller.signal);
+    tty.input.write('abc');
+    controller.abort(new Error('SIGTERM'));
+    await expect(line).rejects.toMatchObject({ code: 'Aborted' });
+    expect(tty.input.modes).toEqual([true, false]);
+  });
+
   it('without a terminal it refuses and points batch jobs at loginWithToken / API keys', async () => {
     const notTty = new PassThrough();
     await expect(readHiddenLine('Code: ', notTty, new PassThrough())).rejects.toMatchObject({

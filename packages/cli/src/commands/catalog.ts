@@ -69,7 +69,12 @@ export function registerCatalog(program: Command, io: CliIo): void {
     .action((_options: unknown, self: Command) =>
       inContext<{ code?: string }>(io, self, async (context) => {
         const store = catalogFor(io, (message) =>
-          readHiddenLine(message, io.stdin as NodeJS.ReadableStream & { isTTY?: boolean }, io.stderr),
+          readHiddenLine(
+            message,
+            io.stdin as NodeJS.ReadableStream & { isTTY?: boolean },
+            io.stderr,
+            io.signal,
+          ),
         );
         let code = context.options.code;
         if (code === '-' || (code === undefined && !io.stdin.isTTY)) code = (await readFirstLine(io)).trim();
