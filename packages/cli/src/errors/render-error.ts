@@ -17,8 +17,9 @@ export interface RenderedError {
 /** What to suggest when the error carries no hint of its own. */
 const DEFAULT_HINTS: Record<string, string> = {
   NotFound: 'Check the location, e.g. with `stowage ls` on its parent.',
+  // Providers give their own hint (file permissions, IAM and bucket policies); this is the fallback.
   PermissionDenied:
-    'Check which credentials are used with `stowage credentials explain`, and the bucket policy.',
+    'Check what the identity used may do there: file permissions for local paths, `stowage credentials explain` and the policies for S3.',
   CredentialsNotFound:
     'Run `stowage credentials explain` to see where credentials were looked for; use --no-sign-request for public data.',
   ProfileNotFound: 'Check the profile name in ~/.aws/config and ~/.aws/credentials (and AWS_PROFILE).',
