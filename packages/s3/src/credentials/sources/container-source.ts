@@ -57,7 +57,9 @@ async function fetchContainerAnswer(
         ...(scope.signal ? { signal: scope.signal } : {}),
       });
       if (response.status !== 200) {
-        failure = `Received non 200 response ${response.status} from container metadata`;
+        // botocore quotes the answer's body: it is what says why (the message scrubs it of secrets).
+        const said = response.body.trim().slice(0, 500);
+        failure = `Received non 200 response ${response.status} from container metadata${said ? `: ${said}` : ''}`;
         continue;
       }
       try {
