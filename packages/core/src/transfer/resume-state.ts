@@ -1,13 +1,21 @@
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { tempPathFor } from '../local/temp-path.js';
 
 /**
  * Small JSON files that let a transfer continue after a crash. Written atomically (temp + rename) so
- * a crash while saving leaves the previous state, never a torn one.
+ * a crash while saving leaves the previous state, never a torn one; the temp file is created
+ * exclusively (never through a link) and named like every Stowage temp file, so it is hidden and
+ * swept like them.
  */
 export async function saveState(path: string, state: unknown): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(state), { mode: 0o600 });
-  await rename(temp, path);
+  const temp = tempPathFor(path);
+  try {
+    await writeFile(temp, JSON.stringify(state), { mode: 0o600, flag: 'wx' });
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** The saved state, or undefined when there is none or it is unreadable (then the transfer starts over). */
