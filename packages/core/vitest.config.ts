@@ -1,3 +1,8 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
 import { packageTestConfig } from '../../vitest.shared.js';
 
-export default packageTestConfig();
+// Some tests run the built package in child processes: build it once before the files start.
+export default mergeConfig(
+  packageTestConfig(),
+  defineConfig({ test: { globalSetup: ['test/support/build-once.ts'] } }),
+);

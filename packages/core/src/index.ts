@@ -21,7 +21,16 @@ export * from './layers/timeout.js';
 export * from './listing/delimit.js';
 export { compareKeys } from './listing/key-order.js';
 export * from './local/atomic-file.js';
-export { isTempName, TEMP_MARKER, tempPathFor } from './local/temp-path.js';
+export { type FsErrorContext, isTooManyOpenFiles, toFsError } from './local/fs-error.js';
+export { openPartial } from './local/partial-file.js';
+export {
+  isTempName,
+  parseTempName,
+  resumePathFor,
+  TEMP_MARKER,
+  type TempName,
+  tempPathFor,
+} from './local/temp-path.js';
 export { abandonable } from './provider/abandonable.js';
 export { knownLength, readAll, toReadable } from './provider/body.js';
 export * from './provider/capabilities.js';

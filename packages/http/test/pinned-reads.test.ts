@@ -1,6 +1,6 @@
 import { readFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createStorage, FsProvider, PreconditionFailedError, parseUri } from '@stowage/core';
+import { createStorage, FsProvider, PreconditionFailedError } from '@stowage/core';
 import { type HttpServerOptions, type HttpTestServer, startHttpServer } from '@stowage/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpProvider } from '../src/index.js';

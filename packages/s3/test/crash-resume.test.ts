@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createStorage, FsProvider } from '@stowage/core';
+import { createStorage, FsProvider, isTempName, partialPaths } from '@stowage/core';
 import type { FaultProxy, S3ServerHandle } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoGround, payload, providerFor, sha256Of, startMotoGround } from './support/s3-fixture.js';
@@ -113,7 +113,7 @@ describe('resume after the process was killed (SIGKILL) mid-transfer', () => {
     const target = join(dir, 'down.bin');
     const options = { partSize: PART, concurrency: 2, multipartThreshold: PART };
     const child = startChild(`s3://${bucket}/down.bin`, target, options);
-    const state = join(dir, '.stowage-tmp-resume-down.bin.json');
+    const { partial, state } = partialPaths(target);
     const seen = await waitForState<unknown, number>(
       async () => state,
       (s) => s.records.length >= 2,
@@ -122,7 +122,7 @@ describe('resume after the process was killed (SIGKILL) mid-transfer', () => {
     expect(seen.records.length).toBeLessThan(PARTS);
     // What the dead process left: a partial file and its state, no destination.
     const left = await readdir(dir);
-    expect(left).toContain('.stowage-tmp-resume-down.bin');
+    expect(left).toContain(partial.slice(dir.length + 1));
     expect(left).not.toContain('down.bin');
     const saved = parseJournal<unknown, number>(await readFile(state, 'utf8'))!;
 
@@ -136,7 +136,7 @@ describe('resume after the process was killed (SIGKILL) mid-transfer', () => {
     // Every part on record is reused; a part that finished after the kill's last append is fetched again.
     expect(ranged).toHaveLength(PARTS - new Set(saved.records).size);
     expect(await sha256Of(await readFile(target))).toBe(await sha256Of(data));
-    expect((await readdir(dir)).filter((n) => n.startsWith('.stowage-tmp'))).toEqual([]);
+    expect((await readdir(dir)).filter(isTempName)).toEqual([]);
   });
 
   it('a multipart upload continues its upload id and sends only the missing parts', async () => {

@@ -9,6 +9,8 @@ import { digestAlgorithmsFor } from '../integrity/digest-set.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
 import type { Checksums } from '../provider/provider.js';
 import { HashingFileWriter } from './hashing-file-writer.js';
+import { modeToKeep } from './kept-mode.js';
+import { sweepStaleTemps } from './stale-temps.js';
 import { syncDirectory } from './sync-directory.js';
 import { tempPathFor } from './temp-path.js';
 
@@ -45,6 +47,8 @@ export interface AtomicWriteResult {
 /**
  * Stream into a temp file beside `path`, verify size and digests, then rename into place. Readers
  * see the old file or the new one, never a part; on any failure or abort the temp file is removed.
+ * A file written over keeps its permission bits; a link at `path` is replaced, never followed.
+ * The directory's stale temp files (left by killed processes) are swept once it is written.
  */
 export async function writeFileAtomically(
   path: string,
@@ -52,8 +56,9 @@ export async function writeFileAtomically(
   options: AtomicWriteOptions = {},
 ): Promise<AtomicWriteResult> {
   const label = options.label ?? path;
+  const mode = await modeToKeep(path);
   const temp = tempPathFor(path);
-  const handle = await openCreating(temp);
+  const handle = await openCreating(temp, mode);
   // Digests only where something checks them (or the caller asked): hashing costs as much CPU as the copy.
   const writer = new HashingFileWriter(handle, {
     algorithms: digestAlgorithmsFor(options.expectedChecksums, options.computeSha256),
@@ -61,6 +66,8 @@ export async function writeFileAtomically(
     ...(options.durable ? { durable: true } : {}),
   });
   try {
+    // Created with the kept mode already (umask may only narrow it), then set exactly.
+    if (mode !== undefined) await handle.chmod(mode);
     await pipeline(source, writer, ...(options.signal ? [{ signal: options.signal }] : [])).catch((error) => {
       throw options.signal?.aborted ? toAbortedError(options.signal.reason, `write to ${label}`) : error;
     });
@@ -79,6 +86,7 @@ export async function writeFileAtomically(
       await rename(temp, path);
     }
     if (options.durable) await syncDirectory(dirname(path));
+    await sweepStaleTemps(dirname(path));
     return { size: writer.bytes, checksums, stats: writer.stats! };
   } catch (error) {
     writer.destroy();
@@ -88,15 +96,16 @@ export async function writeFileAtomically(
 }
 
 /**
- * Create `temp` exclusively, making its directory only when it is missing: the directory usually
- * exists (every file of a tree after the first), and a `mkdir -p` per file costs two system calls.
+ * Create `temp` exclusively (so never through a link), making its directory only when it is
+ * missing: the directory usually exists (every file of a tree after the first), and a `mkdir -p`
+ * per file costs two system calls.
  */
-async function openCreating(temp: string): Promise<FileHandle> {
+async function openCreating(temp: string, mode = 0o666): Promise<FileHandle> {
   try {
-    return await open(temp, 'wx', 0o666);
+    return await open(temp, 'wx', mode);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await mkdir(dirname(temp), { recursive: true });
-    return await open(temp, 'wx', 0o666);
+    return await open(temp, 'wx', mode);
   }
 }

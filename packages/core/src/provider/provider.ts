@@ -101,6 +101,12 @@ export interface WriteOptions {
    * local files; object stores acknowledge only stored data and ignore it.
    */
   durable?: boolean;
+  /**
+   * The destination prefix of the tree copy this write belongs to. A local file system refuses the
+   * write when a symbolic link below that prefix would carry it out (`dest/sub → ../outside`);
+   * links above it, which the caller chose, are followed. Object stores have no links and ignore it.
+   */
+  within?: StorageUri;
 }
 
 /** What a successful write returns. */
@@ -176,6 +182,8 @@ export interface CopyObjectOptions {
   metadata?: Record<string, string>;
   /** MIME type for the copy. Default: the source's. */
   contentType?: string;
+  /** The destination prefix of the tree copy this copy belongs to (see {@link WriteOptions.within}). */
+  within?: StorageUri;
 }
 
 /** Options of `presign`. */

@@ -176,6 +176,7 @@ export class Storage {
     options: CopyOptions,
     context: TransferContext,
     internals: CopyInternals = {},
+    destinationRoot?: StorageUri,
   ): Promise<CopyResult> {
     const router = this.config.router;
     if (router && src.scheme === 's3' && options.route !== false) {
@@ -184,14 +185,14 @@ export class Storage {
           router,
           source: src,
           destination: dst,
-          ends: (s, d) => this.ends(s, d),
+          ends: (s, d) => this.ends(s, d, destinationRoot),
           options,
           ...(options.route ? { policy: options.route } : {}),
         },
         context,
       );
     }
-    return copyObject(this.ends(src, dst), options, context, internals);
+    return copyObject(this.ends(src, dst, destinationRoot), options, context, internals);
   }
 
   /**
@@ -265,14 +266,22 @@ export class Storage {
                   inner.emit({ type: 'failed', error: failureOf(refused) });
                   throw refused;
                 }
-                return this.copyOne(from, to, options, inner, {
-                  sourceStat: {
-                    uri: from,
-                    size: entry.size,
-                    ...(entry.etag ? { etag: entry.etag } : {}),
-                    ...(entry.lastModified ? { lastModified: entry.lastModified } : {}),
+                return this.copyOne(
+                  from,
+                  to,
+                  options,
+                  inner,
+                  {
+                    sourceStat: {
+                      uri: from,
+                      size: entry.size,
+                      ...(entry.etag ? { etag: entry.etag } : {}),
+                      ...(entry.lastModified ? { lastModified: entry.lastModified } : {}),
+                    },
                   },
-                });
+                  // Every file of the tree stays inside the destination prefix, links or not.
+                  dst,
+                );
               },
               { signal: context.signal, parentId: context.id, sink: (event) => this.allEvents.next(event) },
             );
@@ -302,12 +311,13 @@ export class Storage {
     return { src, dst };
   }
 
-  private ends(src: StorageUri, dst: StorageUri) {
+  private ends(src: StorageUri, dst: StorageUri, destinationRoot?: StorageUri) {
     return {
       source: src,
       destination: dst,
       sourceProvider: this.providerFor(src),
       destinationProvider: this.providerFor(dst),
+      ...(destinationRoot ? { destinationRoot } : {}),
     };
   }
 

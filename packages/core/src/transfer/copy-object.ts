@@ -1,7 +1,10 @@
+import { dirname } from 'node:path';
 import { toAbortedError } from '../errors/abort.js';
 import { isStowageError } from '../errors/stowage-error.js';
 import { verifyChecksums } from '../integrity/verify.js';
 import { retrying } from '../layers/retry.js';
+import { assertDirectoryWithin } from '../local/confined-path.js';
+import { toFsError } from '../local/fs-error.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri, toLocalPath } from '../uri/storage-uri.js';
 import {
@@ -30,6 +33,11 @@ export interface CopyEnds {
   sourceProvider: Provider;
   /** Serves the destination's scheme (the same object as `sourceProvider` allows a server-side copy). */
   destinationProvider: Provider;
+  /**
+   * The destination prefix of the tree copy this object belongs to: a local destination must not
+   * be reached through a symbolic link that leads out of it (see `WriteOptions.within`).
+   */
+  destinationRoot?: StorageUri;
 }
 
 /** Internal knobs beyond the public options. */
@@ -142,6 +150,7 @@ export async function copyObject(
               ...(stat.etag === undefined ? {} : { ifMatch: stat.etag }),
               ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
               ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+              ...(ends.destinationRoot ? { within: ends.destinationRoot } : {}),
             }),
           { ...options.retry, signal, uri: source, onRetry },
         );
@@ -151,11 +160,20 @@ export async function copyObject(
         break;
       }
       case 'ranged-download': {
+        const destinationPath = toLocalPath(destination);
+        // The download's own file calls fail with errno errors: type them as the fs provider does.
+        const typed = async (error: unknown): Promise<never> => {
+          throw await toFsError(error, { uri: dst, path: destinationPath, writing: true });
+        };
+        if (ends.destinationRoot)
+          await assertDirectoryWithin(dirname(destinationPath), toLocalPath(ends.destinationRoot), dst).catch(
+            typed,
+          );
         const result = await rangedDownload({
           provider: sp,
           source,
           sourceStat: stat,
-          destinationPath: toLocalPath(destination),
+          destinationPath,
           partSize: options.partSize === undefined ? downloadPartSize(stat.size, concurrency) : partSize,
           concurrency,
           ...(expected === undefined ? {} : { expected }),
@@ -167,7 +185,7 @@ export async function copyObject(
           ...(options.retry === undefined ? {} : { retry: options.retry }),
           onRetry,
           onWarning,
-        });
+        }).catch(typed);
         verified = result.verified;
         sha256 = result.sha256;
         break;
@@ -268,6 +286,7 @@ async function streamCopy(
             ? { contentType: options.contentType ?? stat.contentType }
             : {}),
           ...((options.metadata ?? stat.metadata) ? { metadata: options.metadata ?? stat.metadata } : {}),
+          ...(ends.destinationRoot ? { within: ends.destinationRoot } : {}),
         });
         if (counted < result.size) meter.add(result.size - counted);
         const verified = ['size'];

@@ -5,6 +5,7 @@ import type { Entry, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { asPrefix, isWithin, joinUri, relativeKey } from '../uri/uri-path.js';
 import type { CopyResult, CopyTreeOptions, CopyTreeResult } from './copy-options.js';
+import { FileDirectoryClashes } from './file-directory-clash.js';
 import type { TransferContext } from './transfer.js';
 import { failureOf } from './transfer-events.js';
 import { runPool } from './worker-pool.js';
@@ -118,12 +119,21 @@ export async function copyTree(
     listingComplete = true;
   }
 
+  // A file system cannot hold a file `a` and a file `a/b`: the directory wins, whatever the order.
+  const clashes = ends.destination.scheme === 'file' ? new FileDirectoryClashes() : undefined;
   await runPool(
-    selected(),
+    clashes ? clashes.hold(selected()) : selected(),
     options.fileConcurrency ?? defaultConcurrency,
     async (entry) => {
       const rel = relativeKey(srcPrefix, entry.uri);
-      const target = () => joinUri(dstPrefix, rel);
+      // Where the entry goes, or why it cannot go there (a key like `..`, a file whose name the
+      // tree also uses as a directory): resolved inside the file's own transfer, so that a refusal
+      // fails that file alone, with its events, and a dry run predicts it.
+      const target = () => {
+        const to = joinUri(dstPrefix, rel);
+        clashes?.check(entry, to);
+        return to;
+      };
       try {
         if (options.dryRun) {
           const planned = target();
@@ -137,7 +147,10 @@ export async function copyTree(
           result.bytes += entry.size;
         } else if (isDirectoryMarker(entry)) {
           // A directory marker: recreate the directory, never treat it as a file with a name ending in '/'.
-          await ends.destinationProvider.write(target(), new Uint8Array(), { signal: context.signal });
+          await ends.destinationProvider.write(target(), new Uint8Array(), {
+            signal: context.signal,
+            within: dstPrefix,
+          });
           // Only once the marker exists at the destination may a move drop it at the source; a
           // failed write or delete lands in the catch below and counts the marker as failed.
           // Markers are never skipped by the overwrite policy, so no 'exists' case keeps one.

@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { toAbortedError } from '../errors/abort.js';
 import { PreconditionFailedError, TransientError } from '../errors/error-types.js';
 import { digestAlgorithmsFor } from '../integrity/digest-set.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
 import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
+import { openPartial } from '../local/partial-file.js';
 import { syncDirectory } from '../local/sync-directory.js';
-import { TEMP_MARKER } from '../local/temp-path.js';
+import { resumePathFor } from '../local/temp-path.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { OrderedFileDigest } from './ordered-file-digest.js';
@@ -64,9 +64,9 @@ export interface RangedDownloadInput {
 const WRITE_BLOCK = 1024 * 1024;
 
 /**
- * Where the partial file and its state live: beside the destination, hidden from listings. The name
- * must be the same on every run (that is how a rerun finds it) and within NAME_MAX, so a long name
- * is cut and given a digest of the whole: two long names sharing a prefix must not share a file.
+ * Where the partial file and its state live: beside the destination, hidden from listings, named
+ * by `resumePathFor` (the same on every run, which is how a rerun finds it; unique per name; within
+ * NAME_MAX). A stale-temp sweep leaves them for 7 days, so a resume stays possible that long.
  */
 export function partialPaths(destinationPath: string): {
   /** The partial file, beside the destination. */
@@ -74,12 +74,7 @@ export function partialPaths(destinationPath: string): {
   /** The resume state of that file (`<partial>.json`). */
   state: string;
 } {
-  const name = basename(destinationPath);
-  const short =
-    name.length <= 120
-      ? name
-      : `${name.slice(0, 100)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
-  const partial = join(dirname(destinationPath), `${TEMP_MARKER}resume-${short}`);
+  const partial = resumePathFor(destinationPath);
   return { partial, state: `${partial}.json` };
 }
 
@@ -140,7 +135,7 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
       );
     }
   }
-  const handle = await open(partial, resuming ? 'r+' : 'w+', 0o644);
+  const handle = await openPartial(partial, destinationPath, resuming);
   const local = new AbortController();
   const partSignal = AbortSignal.any([signal, local.signal]);
   let journal: ResumeJournal<number> | undefined;

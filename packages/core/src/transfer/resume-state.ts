@@ -1,4 +1,5 @@
 import { type FileHandle, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { tempPathFor } from '../local/temp-path.js';
 
 // What lets a transfer continue after a crash: a journal of one header line (what is being
 // transferred, and the version of it) and one line per finished part. Each part costs one small
@@ -64,10 +65,17 @@ export class ResumeJournal<R> {
    * journal or the new one, never a torn header; mode 0600, as it names what is being transferred.
    */
   static async begin<H, R>(path: string, header: H, records: readonly R[] = []): Promise<ResumeJournal<R>> {
-    const temp = `${path}.${process.pid}.tmp`;
+    // Created exclusively (never through a planted link) and named like every Stowage temp file,
+    // so it is hidden from listings and swept like them.
+    const temp = tempPathFor(path);
     const body = [header, ...records].map((line) => `${JSON.stringify(line)}\n`).join('');
-    await writeFile(temp, body, { mode: 0o600 });
-    await rename(temp, path);
+    try {
+      await writeFile(temp, body, { mode: 0o600, flag: 'wx' });
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
     return new ResumeJournal<R>(await open(path, 'a'));
   }
 

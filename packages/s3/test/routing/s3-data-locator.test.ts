@@ -21,9 +21,7 @@ let endpoint = '';
 
 beforeAll(async () => {
   if (!hasMoto())
-    throw new Error(
-      'moto_server is not on PATH; these tests need moto 5 (pip install 'moto[server]==5.*')',
-    );
+    throw new Error("moto_server is not on PATH; these tests need moto 5 (pip install 'moto[server]==5.*')");
   moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {
     env: cleanEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { constants, createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { toAbortedError } from '../../errors/abort.js';
@@ -9,9 +9,12 @@ import {
   PermissionDeniedError,
   PreconditionFailedError,
 } from '../../errors/error-types.js';
-import type { StowageError } from '../../errors/stowage-error.js';
 import { delimitListing } from '../../listing/delimit.js';
 import { writeFileAtomically } from '../../local/atomic-file.js';
+import { assertDirectoryWithin } from '../../local/confined-path.js';
+import { toFsError } from '../../local/fs-error.js';
+import { modeToKeep } from '../../local/kept-mode.js';
+import { sweepStaleTemps } from '../../local/stale-temps.js';
 import { tempPathFor } from '../../local/temp-path.js';
 import { abandonable } from '../../provider/abandonable.js';
 import { toReadable } from '../../provider/body.js';
@@ -34,11 +37,15 @@ import type {
 import { resolveRange } from '../../provider/range.js';
 import { assertPinHolds } from '../../provider/read-pin.js';
 import { displayUri, type StorageUri } from '../../uri/storage-uri.js';
+import { asPrefix } from '../../uri/uri-path.js';
 import { fileEtag, walkFiles } from './fs-walk.js';
 
 /** Options of {@link FsProvider}. */
 export interface FsProviderOptions {
-  /** Confine the provider to this directory: URIs outside it are refused. */
+  /**
+   * Confine the provider to this directory: URIs outside it are refused, and so is a write that a
+   * symbolic link inside it would carry out of it.
+   */
   root?: string;
 }
 
@@ -48,6 +55,12 @@ export interface FsProviderOptions {
  * (key order, `/` delimiter) so code written against S3 behaves the same on disk. A key ending in
  * `/` is a directory: writing it (empty) creates the directory, deleting it removes the directory when it is empty, `stat`
  * says NotFound. No user metadata, content type or multipart hooks (see `capabilities`).
+ *
+ * Destinations: a write with `within` (every file of a tree copy) or under the provider's `root`
+ * is refused when a symbolic link below that root leads out of it; links above it are followed. A
+ * file written over keeps its mode. Temp files are named so they cannot pass for user data; they
+ * are never listed, and those left by killed processes are removed when their directory is next
+ * written (see `docs/transfers.md`, "Local destinations and temp files").
  */
 export class FsProvider implements Provider {
   readonly name = 'fs';
@@ -86,15 +99,26 @@ export class FsProvider implements Provider {
     return path;
   }
 
-  private mapError(error: unknown, uri: StorageUri): unknown {
-    const code = (error as NodeJS.ErrnoException).code;
-    const where = displayUri(uri);
-    const opts = { uri: where, provider: this.name, cause: error };
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
-      return new NotFoundError(`No such file: ${where}`, opts);
-    if (code === 'EACCES' || code === 'EPERM')
-      return new PermissionDeniedError(`Permission denied: ${where}`, opts);
-    return error as StowageError;
+  /** The typed error of a failed call on `uri` (see `toFsError`); `writing` when it created or replaced it. */
+  private mapError(error: unknown, uri: StorageUri, writing = false): Promise<unknown> {
+    return toFsError(error, {
+      uri: displayUri(uri),
+      path: `/${uri.key}`,
+      provider: this.name,
+      writing,
+      directory: uri.key.endsWith('/'),
+    });
+  }
+
+  /**
+   * Refuse a write into `dir` that a symbolic link would carry out of the provider's root or out of
+   * `within` (a tree copy's destination prefix).
+   */
+  private async confine(dir: string, uri: StorageUri, within: StorageUri | undefined): Promise<void> {
+    const label = displayUri(uri);
+    if (this.root !== undefined) await assertDirectoryWithin(dir, this.root, label);
+    if (within !== undefined && within.scheme === 'file')
+      await assertDirectoryWithin(dir, this.pathOf(asPrefix(within)), label);
   }
 
   private notAFile(uri: StorageUri, what: string): NotFoundError {
@@ -104,8 +128,8 @@ export class FsProvider implements Provider {
   async stat(uri: StorageUri, _options?: StatOptions): Promise<ObjectStat> {
     const path = this.pathOf(uri);
     if (uri.key.endsWith('/')) throw this.notAFile(uri, 'a directory, not a file');
-    const info = await stat(path).catch((e) => {
-      throw this.mapError(e, uri);
+    const info = await stat(path).catch(async (e) => {
+      throw await this.mapError(e, uri);
     });
     if (!info.isFile()) throw this.notAFile(uri, 'not a regular file');
     return { uri, size: info.size, etag: fileEtag(info), lastModified: info.mtime, acceptsRanges: true };
@@ -119,8 +143,8 @@ export class FsProvider implements Provider {
     // was checked, even when the path is replaced in between.
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever; on a
     // regular file the flag does nothing. The fstat below then refuses anything but a file.
-    const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((e) => {
-      throw this.mapError(e, uri);
+    const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(async (e) => {
+      throw await this.mapError(e, uri);
     });
     try {
       const info = await handle.stat();
@@ -163,10 +187,16 @@ export class FsProvider implements Provider {
             uri: displayUri(uri),
           });
       }
-      await mkdir(path, { recursive: true });
+      try {
+        await this.confine(path, uri, options.within);
+        await mkdir(path, { recursive: true });
+      } catch (error) {
+        throw await this.mapError(error, uri, true);
+      }
       return { uri, size: 0 };
     }
     try {
+      await this.confine(dirname(path), uri, options.within);
       const result = await writeFileAtomically(path, toReadable(body), {
         label: displayUri(uri),
         ...(options.contentLength === undefined ? {} : { expectedSize: options.contentLength }),
@@ -178,7 +208,7 @@ export class FsProvider implements Provider {
       });
       return { uri, size: result.size, etag: fileEtag(result.stats), checksums: result.checksums };
     } catch (error) {
-      throw this.mapError(error, uri);
+      throw await this.mapError(error, uri, true);
     }
   }
 
@@ -189,9 +219,14 @@ export class FsProvider implements Provider {
     const namePrefix = key.slice(slash + 1);
     const dir = this.pathOf({ ...prefix, key: dirKey });
     const files = walkFiles(dir, dirKey, namePrefix, options.recursive ?? false, options.signal);
-    for await (const entry of delimitListing(prefix, key, files, options.recursive ?? false)) {
-      if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
-      yield entry;
+    try {
+      for await (const entry of delimitListing(prefix, key, files, options.recursive ?? false)) {
+        if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
+        yield entry;
+      }
+    } catch (error) {
+      // Out of file descriptors, no permission on a sub-directory: typed, like every other call.
+      throw await this.mapError(error, { ...prefix, key: dirKey });
     }
     // The walk stops quietly on abort; a listing cut short must not pass for a complete one.
     if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
@@ -204,15 +239,15 @@ export class FsProvider implements Provider {
       // removes the directory, but only an empty one: as on S3, deleting `dir/` must not delete
       // `dir/x`, and a moveTree leaves excluded, skipped or failed files in it. rmdir never
       // recurses; a directory that is not empty (or is gone, or is a file) is left as it is.
-      await rmdir(path).catch((error: NodeJS.ErrnoException) => {
+      await rmdir(path).catch(async (error: NodeJS.ErrnoException) => {
         if (['ENOTEMPTY', 'EEXIST', 'ENOENT', 'ENOTDIR'].includes(error.code ?? '')) return;
-        throw this.mapError(error, uri);
+        throw await this.mapError(error, uri);
       });
       return;
     }
-    await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    await unlink(path).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return;
-      throw this.mapError(error, uri);
+      throw await this.mapError(error, uri);
     });
   }
 
@@ -236,16 +271,24 @@ export class FsProvider implements Provider {
       );
     }
     const target = this.pathOf(destination);
-    await mkdir(dirname(target), { recursive: true });
     const temp = tempPathFor(target);
     try {
-      // copyFile uses copy-on-write clones where the file system has them.
-      await copyFile(this.pathOf(source), temp);
+      await this.confine(dirname(target), destination, options.within);
+      await mkdir(dirname(target), { recursive: true });
+      const mode = await modeToKeep(target);
+      // copyFile uses copy-on-write clones where the file system has them; EXCL never follows a link.
+      await copyFile(this.pathOf(source), temp, constants.COPYFILE_EXCL).catch(async (error) => {
+        // The source went away after its stat: that is the source's NotFound, not the destination's.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw await this.mapError(error, source);
+        throw error;
+      });
+      if (mode !== undefined) await chmod(temp, mode);
       await rename(temp, target);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
-      throw this.mapError(error, source);
+      throw await this.mapError(error, destination, true);
     }
+    await sweepStaleTemps(dirname(target));
     const out = await stat(target);
     return { uri: destination, size: out.size, etag: fileEtag(out) };
   }

@@ -6,7 +6,8 @@ import { compareKeys } from '../../listing/key-order.js';
 import { isTempName } from '../../local/temp-path.js';
 
 /**
- * Walk a directory tree yielding regular files in S3 key order. A directory `d` sorts as `d/`, so
+ * Walk a directory tree yielding regular files in S3 key order. Stowage's own temp files (names
+ * that parse as such, see `parseTempName`) are never listed; every other name is, however it starts. A directory `d` sorts as `d/`, so
  * `a-b` (0x2d) comes before `a/x` (0x2f) exactly as S3 orders the keys. Memory: one directory
  * listing per level of depth.
  */
@@ -43,8 +44,13 @@ export async function* walkFiles(
     let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(full);
-    } catch {
-      continue; // deleted while listing
+    } catch (error) {
+      // Deleted while listing, or a dangling or looping link: not a file. Anything else (out of
+      // file descriptors, no permission) must fail the listing: a file silently left out of it
+      // would be silently left out of an upload.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP') continue;
+      throw error;
     }
     if (!info.isFile()) continue;
     yield {
