@@ -18,6 +18,8 @@ export interface RetryNotice {
   delayMs: number;
   /** Code and message of the error that caused the retry (secret-free). */
   reason: string;
+  /** The error itself, for callers that react to its kind (never printed as is). */
+  error?: unknown;
 }
 
 /** Options of {@link withRetry} and {@link retrying}. */
@@ -76,6 +78,7 @@ export async function retrying<T>(
         delayMs,
         // A StowageError's message is scrubbed already; anything else (a Node error) is scrubbed here.
         reason: redactSecrets(`${e.code ?? 'Error'}: ${e.message ?? String(error)}`),
+        error,
       });
       await abortableSleep(delayMs, options.signal);
     }

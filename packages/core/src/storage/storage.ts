@@ -26,7 +26,8 @@ import type { CopyOptions, CopyResult, CopyTreeOptions, CopyTreeResult } from '.
 import { copyTree } from '../transfer/copy-tree.js';
 import { routedCopy } from '../transfer/routed-copy.js';
 import { Transfer, type TransferContext } from '../transfer/transfer.js';
-import { failureOf, type TransferEvent } from '../transfer/transfer-events.js';
+import type { TransferEvent } from '../transfer/transfer-events.js';
+import { copyTreeFile } from '../transfer/tree-file.js';
 import { displayUri, parseUri, type StorageUri, type UriLike } from '../uri/storage-uri.js';
 import { baseName, isPrefix, joinUri } from '../uri/uri-path.js';
 import type { StorageConfig } from './storage-config.js';
@@ -250,39 +251,16 @@ export class Storage {
           { source: src, destination: dst, sourceProvider, destinationProvider },
           options,
           context,
-          async (from, destinationOf, entry) => {
+          async (from, destinationOf, entry, pressure) => {
             const child = new Transfer(
-              (inner) => {
-                let to: StorageUri;
-                try {
-                  to = destinationOf();
-                } catch (refused) {
-                  // The key cannot be placed at the destination: this file fails, on its own.
-                  inner.emit({
-                    type: 'queued',
-                    source: displayUri(from),
-                    destination: `${displayUri(dst)}…`,
-                  });
-                  inner.emit({ type: 'failed', error: failureOf(refused) });
-                  throw refused;
-                }
-                return this.copyOne(
-                  from,
-                  to,
-                  options,
+              (inner) =>
+                copyTreeFile(
+                  { source: from, destinationOf, destinationPrefix: dst, entry, pressure },
                   inner,
-                  {
-                    sourceStat: {
-                      uri: from,
-                      size: entry.size,
-                      ...(entry.etag ? { etag: entry.etag } : {}),
-                      ...(entry.lastModified ? { lastModified: entry.lastModified } : {}),
-                    },
-                  },
-                  // Every file of the tree stays inside the destination prefix, links or not.
-                  dst,
-                );
-              },
+                  (to, internals) =>
+                    // Every file of the tree stays inside the destination prefix, links or not.
+                    this.copyOne(from, to, options, inner, internals, dst),
+                ),
               { signal: context.signal, parentId: context.id, sink: (event) => this.allEvents.next(event) },
             );
             const result = await child.done;

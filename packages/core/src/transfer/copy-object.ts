@@ -2,9 +2,9 @@ import { dirname } from 'node:path';
 import { toAbortedError } from '../errors/abort.js';
 import { isStowageError } from '../errors/stowage-error.js';
 import { verifyChecksums } from '../integrity/verify.js';
-import { retrying } from '../layers/retry.js';
+import { type RetryNotice, retrying } from '../layers/retry.js';
 import { assertDirectoryWithin } from '../local/confined-path.js';
-import { toFsError } from '../local/fs-error.js';
+import { isTooManyOpenFiles, toFsError } from '../local/fs-error.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri, toLocalPath } from '../uri/storage-uri.js';
 import {
@@ -48,6 +48,16 @@ export interface CopyInternals {
   keepPartialOnFailure?: boolean;
   /** Label for the `route` field of `started`. */
   route?: string;
+  /**
+   * Told when a retry was caused by the process running out of file descriptors, so a tree can
+   * lower its file concurrency instead of failing files that a smaller pool would copy.
+   */
+  onTooManyOpenFiles?: () => void;
+  /**
+   * True when the caller will run this copy again after `error` (a tree re-running a file once its
+   * pool is smaller): the copy then emits no `failed` event, since it has not failed yet.
+   */
+  willRetry?: (error: unknown) => boolean;
 }
 
 function chooseStrategy(ends: CopyEnds, stat: ObjectStat, options: CopyOptions): TransferStrategy {
@@ -119,7 +129,8 @@ export async function copyObject(
     const meter = new ProgressMeter((r) => context.emit({ type: 'progress', ...r }), {
       totalBytes: stat.size,
     });
-    const onRetry = (n: { attempt: number; reason: string; delayMs: number; operation: string }) =>
+    const onRetry = (n: RetryNotice) => {
+      if (isTooManyOpenFiles(n.error)) internals.onTooManyOpenFiles?.();
       context.emit({
         type: 'retry',
         attempt: n.attempt,
@@ -127,6 +138,7 @@ export async function copyObject(
         delayMs: n.delayMs,
         operation: n.operation,
       });
+    };
     const onWarning = (code: string, message: string) => context.emit({ type: 'warning', code, message });
     const expected = expectedChecksums(
       options.checksum,
@@ -245,7 +257,7 @@ export async function copyObject(
       signal.aborted && !isStowageError(caught, 'Aborted')
         ? toAbortedError(signal.reason, `copy of ${src}`)
         : caught;
-    context.emit({ type: 'failed', error: failureOf(error) });
+    if (!internals.willRetry?.(error)) context.emit({ type: 'failed', error: failureOf(error) });
     throw error;
   }
 }
@@ -257,7 +269,7 @@ async function streamCopy(
   expected: Checksums | undefined,
   context: TransferContext,
   meter: ProgressMeter,
-  onRetry: (n: { attempt: number; reason: string; delayMs: number; operation: string }) => void,
+  onRetry: (n: RetryNotice) => void,
 ): Promise<{ bytes: number; verified: string[]; sha256?: string }> {
   const { source, destination, sourceProvider: sp, destinationProvider: dp } = ends;
   const { signal } = context;

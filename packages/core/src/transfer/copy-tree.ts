@@ -6,6 +6,7 @@ import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { asPrefix, isWithin, joinUri, relativeKey } from '../uri/uri-path.js';
 import type { CopyResult, CopyTreeOptions, CopyTreeResult } from './copy-options.js';
 import { FileDirectoryClashes } from './file-directory-clash.js';
+import { FileSlots } from './file-slots.js';
 import type { TransferContext } from './transfer.js';
 import { failureOf } from './transfer-events.js';
 import { runPool } from './worker-pool.js';
@@ -31,7 +32,16 @@ export type FileCopier = (
   source: StorageUri,
   destination: () => StorageUri,
   entry: Extract<Entry, { type: 'object' }>,
+  pressure: FilePressure,
 ) => Promise<CopyResult>;
+
+/** What a file's copier may do when the process runs out of file descriptors (EMFILE). */
+export interface FilePressure {
+  /** Report it: the tree lowers its file concurrency (false when it is down to one file already). */
+  tooManyOpenFiles(): boolean;
+  /** Give this file's slot back and wait for one under the lowered limit, to run the file again. */
+  requeue(): Promise<void>;
+}
 
 /**
  * Runs after a `dir/` marker was recreated at the destination, with the source marker's URI:
@@ -121,61 +131,86 @@ export async function copyTree(
 
   // A file system cannot hold a file `a` and a file `a/b`: the directory wins, whatever the order.
   const clashes = ends.destination.scheme === 'file' ? new FileDirectoryClashes() : undefined;
+  const lanes = options.fileConcurrency ?? defaultConcurrency;
+  const slots = new FileSlots(lanes, (from, to) =>
+    context.emit({
+      type: 'warning',
+      code: 'file-concurrency-lowered',
+      message: `Out of file descriptors (EMFILE): ${to} files at a time instead of ${from}; raise ulimit -n or lower fileConcurrency`,
+    }),
+  );
+  const pressure: FilePressure = {
+    tooManyOpenFiles: () => slots.lower(),
+    requeue: async () => {
+      slots.release();
+      await slots.acquire();
+    },
+  };
+  const copyEntry = async (entry: Extract<Entry, { type: 'object' }>): Promise<void> => {
+    const rel = relativeKey(srcPrefix, entry.uri);
+    // Where the entry goes, or why it cannot go there (a key like `..`, a file whose name the
+    // tree also uses as a directory): resolved inside the file's own transfer, so that a refusal
+    // fails that file alone, with its events, and a dry run predicts it.
+    const target = () => {
+      const to = joinUri(dstPrefix, rel);
+      clashes?.check(entry, to);
+      return to;
+    };
+    try {
+      if (options.dryRun) {
+        const planned = target();
+        if (result.planned!.length < 10_000)
+          result.planned!.push({
+            source: displayUri(entry.uri),
+            destination: displayUri(planned),
+            bytes: entry.size,
+          });
+        result.files++;
+        result.bytes += entry.size;
+      } else if (isDirectoryMarker(entry)) {
+        // A directory marker: recreate the directory, never treat it as a file with a name ending in '/'.
+        await ends.destinationProvider.write(target(), new Uint8Array(), {
+          signal: context.signal,
+          within: dstPrefix,
+        });
+        // Only once the marker exists at the destination may a move drop it at the source; a
+        // failed write or delete lands in the catch below and counts the marker as failed.
+        // Markers are never skipped by the overwrite policy, so no 'exists' case keeps one.
+        await markerCopied?.(entry.uri);
+        result.files++;
+      } else {
+        const copied = await copyFile(entry.uri, target, entry, pressure);
+        if (copied.skipped) result.skipped++;
+        else result.files++;
+        result.bytes += copied.bytes;
+      }
+    } catch (error) {
+      if (context.signal.aborted)
+        throw toAbortedError(context.signal.reason, `copy of ${displayUri(srcPrefix)}`);
+      result.failed++;
+      firstError ??= error;
+      if (result.failures.length < 100) {
+        const { code, message } = failureOf(error);
+        result.failures.push({ source: displayUri(entry.uri), code, message });
+      }
+    }
+    report();
+  };
+
   await runPool(
     clashes ? clashes.hold(selected()) : selected(),
-    options.fileConcurrency ?? defaultConcurrency,
+    lanes,
     async (entry) => {
-      const rel = relativeKey(srcPrefix, entry.uri);
-      // Where the entry goes, or why it cannot go there (a key like `..`, a file whose name the
-      // tree also uses as a directory): resolved inside the file's own transfer, so that a refusal
-      // fails that file alone, with its events, and a dry run predicts it.
-      const target = () => {
-        const to = joinUri(dstPrefix, rel);
-        clashes?.check(entry, to);
-        return to;
-      };
+      await slots.acquire();
       try {
-        if (options.dryRun) {
-          const planned = target();
-          if (result.planned!.length < 10_000)
-            result.planned!.push({
-              source: displayUri(entry.uri),
-              destination: displayUri(planned),
-              bytes: entry.size,
-            });
-          result.files++;
-          result.bytes += entry.size;
-        } else if (isDirectoryMarker(entry)) {
-          // A directory marker: recreate the directory, never treat it as a file with a name ending in '/'.
-          await ends.destinationProvider.write(target(), new Uint8Array(), {
-            signal: context.signal,
-            within: dstPrefix,
-          });
-          // Only once the marker exists at the destination may a move drop it at the source; a
-          // failed write or delete lands in the catch below and counts the marker as failed.
-          // Markers are never skipped by the overwrite policy, so no 'exists' case keeps one.
-          await markerCopied?.(entry.uri);
-          result.files++;
-        } else {
-          const copied = await copyFile(entry.uri, target, entry);
-          if (copied.skipped) result.skipped++;
-          else result.files++;
-          result.bytes += copied.bytes;
-        }
-      } catch (error) {
-        if (context.signal.aborted)
-          throw toAbortedError(context.signal.reason, `copy of ${displayUri(srcPrefix)}`);
-        result.failed++;
-        firstError ??= error;
-        if (result.failures.length < 100) {
-          const { code, message } = failureOf(error);
-          result.failures.push({ source: displayUri(entry.uri), code, message });
-        }
+        await copyEntry(entry);
+      } finally {
+        slots.release();
       }
-      report();
     },
     context.signal,
   );
+
   if (context.signal.aborted) throw toAbortedError(context.signal.reason, `copy of ${displayUri(srcPrefix)}`);
   listingComplete = true;
   report();

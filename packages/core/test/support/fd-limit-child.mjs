@@ -7,6 +7,7 @@ import { createStorage } from '../../dist/index.js';
 const job = JSON.parse(process.argv[2]);
 const storage = createStorage();
 const retries = [];
+const warnings = [];
 storage.events$.subscribe((event) => {
   if (event.type === 'retry') retries.push(event.reason);
 });
@@ -19,11 +20,15 @@ const summarize = (result) => ({
   failures: result.failures.map((f) => ({ code: f.code, message: f.message })),
 });
 try {
-  const result = await storage.copyTree('mem://fd/tree/', `${job.destination}/`, {
+  const tree = storage.copyTree('mem://fd/tree/', `${job.destination}/`, {
     fileConcurrency: job.concurrency,
     retry: { baseDelayMs: 20, maxDelayMs: 200 },
   });
-  console.log(JSON.stringify({ ok: true, ...summarize(result), retries }));
+  tree.events$.subscribe((event) => {
+    if (event.type === 'warning') warnings.push(event.code);
+  });
+  const result = await tree;
+  console.log(JSON.stringify({ ok: true, ...summarize(result), retries, warnings }));
 } catch (error) {
   console.log(
     JSON.stringify({
@@ -31,6 +36,7 @@ try {
       error: { code: error.code ?? 'Error', message: String(error.message), retryable: error.retryable },
       ...(error.treeResult ? summarize(error.treeResult) : {}),
       retries,
+      warnings,
     }),
   );
 }
