@@ -122,7 +122,13 @@ export async function toFsError(error: unknown, context: FsErrorContext): Promis
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
     return new PermissionDeniedError(
       `${code === 'EROFS' ? 'Read-only file system' : 'Permission denied'}: ${uri}`,
-      options,
+      {
+        ...options,
+        hint:
+          code === 'EROFS'
+            ? 'The file system is mounted read-only: choose another destination.'
+            : `Check the permissions of ${path} and of the directories above it (ls -ld), for the user this runs as.`,
+      },
     );
   return error;
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { StowageError } from '../errors/stowage-error.js';
 import type { StorageUri } from '../uri/storage-uri.js';
 import type { Capabilities } from './capabilities.js';
 
@@ -156,6 +157,13 @@ export interface ListOptions {
   pageSize?: number;
   /** Stops the listing; iteration throws `AbortedError`. */
   signal?: AbortSignal;
+  /**
+   * Told about a part of the listing that cannot be read (an unreadable sub-directory on disk, as
+   * `<prefix>/`, or file), with its typed error; the listing then goes on without it. Without this
+   * option such a part fails the whole listing. Tree copies use it so that one unreadable
+   * directory fails on its own.
+   */
+  onUnreadable?: (part: StorageUri, error: StowageError) => void;
 }
 
 /** The outcome of one key in `deleteMany`. */

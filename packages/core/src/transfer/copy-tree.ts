@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import { toAbortedError } from '../errors/abort.js';
 import { InvalidArgumentError } from '../errors/error-types.js';
+import type { StowageError } from '../errors/stowage-error.js';
 import type { Entry, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { asPrefix, isWithin, joinUri, relativeKey } from '../uri/uri-path.js';
@@ -22,6 +23,9 @@ export interface TreeEnds {
   /** Serves the destination's scheme; it receives directory markers. */
   destinationProvider: Provider;
 }
+
+/** A listed object, or a part of the source that could not be read (`refused`), which fails on its own. */
+type TreeEntry = Extract<Entry, { type: 'object' }> & { refused?: StowageError };
 
 /**
  * Copies one file of the tree; the storage runs it as a child transfer with its own events. The
@@ -114,17 +118,41 @@ export async function copyTree(
       listingComplete,
     });
 
-  async function* selected(): AsyncIterable<Extract<Entry, { type: 'object' }>> {
-    for await (const entry of ends.sourceProvider.list(srcPrefix, {
+  // Parts of the source that cannot be read (an unreadable sub-directory) come back from the
+  // listing as entries that fail on their own, in order, instead of ending the listing.
+  const unreadable: TreeEntry[] = [];
+  const onUnreadable = (part: StorageUri, error: StowageError) =>
+    unreadable.push({ type: 'object', key: part.key, uri: part, size: 0, refused: error });
+  const wanted = (entry: TreeEntry) => {
+    const rel = relativeKey(srcPrefix, entry.uri);
+    const path = rel.endsWith('/') ? rel.slice(0, -1) : rel;
+    // An unreadable directory counts unless the filters leave out what it holds.
+    if (entry.refused && rel.endsWith('/')) return !excluded(path) && !excluded(`${path}/_`);
+    return included(path) && !excluded(path);
+  };
+
+  async function* selected(): AsyncIterable<TreeEntry> {
+    const listing = ends.sourceProvider.list(srcPrefix, {
       recursive: true,
       signal: context.signal,
-    })) {
-      if (entry.type !== 'object') continue;
-      const rel = relativeKey(srcPrefix, entry.uri);
-      const path = rel.endsWith('/') ? rel.slice(0, -1) : rel;
-      if (!included(path) || excluded(path)) continue;
+      onUnreadable,
+    });
+    for await (const entry of listing) {
+      while (unreadable.length > 0) {
+        const refused = unreadable.shift()!;
+        if (wanted(refused)) {
+          queued++;
+          yield refused;
+        }
+      }
+      if (entry.type !== 'object' || !wanted(entry)) continue;
       queued++;
       yield entry;
+    }
+    for (const refused of unreadable.splice(0)) {
+      if (!wanted(refused)) continue;
+      queued++;
+      yield refused;
     }
     listingComplete = true;
   }
@@ -146,12 +174,13 @@ export async function copyTree(
       await slots.acquire();
     },
   };
-  const copyEntry = async (entry: Extract<Entry, { type: 'object' }>): Promise<void> => {
+  const copyEntry = async (entry: TreeEntry): Promise<void> => {
     const rel = relativeKey(srcPrefix, entry.uri);
     // Where the entry goes, or why it cannot go there (a key like `..`, a file whose name the
     // tree also uses as a directory): resolved inside the file's own transfer, so that a refusal
     // fails that file alone, with its events, and a dry run predicts it.
     const target = () => {
+      if (entry.refused !== undefined) throw entry.refused;
       const to = joinUri(dstPrefix, rel);
       clashes?.check(entry, to);
       return to;
@@ -167,7 +196,7 @@ export async function copyTree(
           });
         result.files++;
         result.bytes += entry.size;
-      } else if (isDirectoryMarker(entry)) {
+      } else if (isDirectoryMarker(entry) && entry.refused === undefined) {
         // A directory marker: recreate the directory, never treat it as a file with a name ending in '/'.
         await ends.destinationProvider.write(target(), new Uint8Array(), {
           signal: context.signal,

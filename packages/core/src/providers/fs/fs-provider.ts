@@ -9,6 +9,7 @@ import {
   PermissionDeniedError,
   PreconditionFailedError,
 } from '../../errors/error-types.js';
+import type { StowageError } from '../../errors/stowage-error.js';
 import { delimitListing } from '../../listing/delimit.js';
 import { writeFileAtomically } from '../../local/atomic-file.js';
 import { assertDirectoryWithin } from '../../local/confined-path.js';
@@ -218,7 +219,19 @@ export class FsProvider implements Provider {
     const dirKey = key.slice(0, slash + 1);
     const namePrefix = key.slice(slash + 1);
     const dir = this.pathOf({ ...prefix, key: dirKey });
-    const files = walkFiles(dir, dirKey, namePrefix, options.recursive ?? false, options.signal);
+    const report = options.onUnreadable;
+    const files = walkFiles(
+      dir,
+      dirKey,
+      namePrefix,
+      options.recursive ?? false,
+      options.signal,
+      report &&
+        (async (unreadable, error) => {
+          const part = { ...prefix, key: unreadable };
+          report(part, (await this.mapError(error, part)) as StowageError);
+        }),
+    );
     try {
       for await (const entry of delimitListing(prefix, key, files, options.recursive ?? false)) {
         if (options.signal?.aborted) throw toAbortedError(options.signal.reason);

@@ -17,6 +17,8 @@ export async function* walkFiles(
   namePrefix: string,
   recursive: boolean,
   signal?: AbortSignal,
+  onUnreadable?: UnreadableHandler,
+  nested = false,
 ): AsyncIterable<ListedObject> {
   let entries: Dirent[];
   try {
@@ -28,6 +30,10 @@ export async function* walkFiles(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    // A sub-directory that cannot be read is that sub-directory's failure, not the whole walk's,
+    // when the caller takes such reports; the directory asked for itself always fails the walk.
+    if (nested && onUnreadable && !isOutOfDescriptors(code))
+      return void (await onUnreadable(keyPrefix, error));
     throw error;
   }
   const sortName = (e: Dirent) => (e.isDirectory() ? `${e.name}/` : e.name);
@@ -36,7 +42,8 @@ export async function* walkFiles(
     if (signal?.aborted) return;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (recursive) yield* walkFiles(full, `${keyPrefix}${entry.name}/`, '', true, signal);
+      if (recursive)
+        yield* walkFiles(full, `${keyPrefix}${entry.name}/`, '', true, signal, onUnreadable, true);
       // S3 has no empty "directories": show a sub-prefix only when some file lies under it.
       else if (await containsFile(full)) yield { key: `${keyPrefix}${entry.name}/`, size: -1 };
       continue;
@@ -50,6 +57,10 @@ export async function* walkFiles(
       // would be silently left out of an upload.
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ELOOP') continue;
+      if (onUnreadable && !isOutOfDescriptors(code)) {
+        await onUnreadable(`${keyPrefix}${entry.name}`, error);
+        continue;
+      }
       throw error;
     }
     if (!info.isFile()) continue;
@@ -60,6 +71,17 @@ export async function* walkFiles(
       etag: fileEtag(info),
     };
   }
+}
+
+/**
+ * Told about a part of the tree that cannot be read (its key, ending in `/` for a directory) and
+ * why; the walk then goes on without it. Running out of file descriptors is never reported this
+ * way: it fails the walk, since it says nothing about that part of the tree.
+ */
+export type UnreadableHandler = (key: string, error: unknown) => Promise<void>;
+
+function isOutOfDescriptors(code: string | undefined): boolean {
+  return code === 'EMFILE' || code === 'ENFILE';
 }
 
 /** A validator that changes when the file changes: size, mtime in ns, inode. */

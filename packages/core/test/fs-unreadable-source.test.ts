@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+// A tree whose source has a sub-directory the user may not read: that directory fails on its own
+// (PermissionDenied, with a hint about file permissions, in the events and the result) and every
+// readable file is copied. Root reads everything, so as root the copy runs as `nobody`.
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CHILD = join(PACKAGE_DIR, 'test/support/unreadable-tree-child.mjs');
+const asRoot = process.getuid?.() === 0;
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stowage-unreadable-'));
+  await chmod(dir, 0o755);
+});
+afterEach(async () => {
+  await chmod(join(dir, 'src', 'locked'), 0o755).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+});
+
+function runChild(source: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, JSON.stringify({ source })], {
+      cwd: PACKAGE_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(out) as Record<string, unknown>);
+      else reject(new Error(`child exited ${code}: ${err}`));
+    });
+  });
+}
+
+describe.skipIf(process.platform === 'win32')('a source tree with an unreadable sub-directory', () => {
+  it('fails that directory on its own and copies the rest', async () => {
+    const src = join(dir, 'src');
+    for (const sub of ['a', 'locked', 'z']) {
+      await mkdir(join(src, sub), { recursive: true, mode: 0o755 });
+      for (let i = 0; i < 3; i++)
+        await writeFile(join(src, sub, `f${i}.txt`), `${sub} ${i}`, { mode: 0o644 });
+    }
+    await chmod(src, 0o755);
+    await chmod(join(src, 'locked'), 0o000);
+    const report = await runChild(src);
+    expect(report).toMatchObject({ ok: false, files: 6, failed: 1 });
+    expect(report.error).toMatchObject({ code: 'PermissionDenied' });
+    const hint = (report.error as { hint?: string }).hint ?? '';
+    expect(hint).toMatch(/permissions of/);
+    expect(hint).not.toMatch(/bucket/);
+    const failures = report.failures as Array<{ source: string; code: string }>;
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      code: 'PermissionDenied',
+      source: expect.stringMatching(/\/locked\/$/),
+    });
+    expect(report.events).toEqual([expect.objectContaining({ code: 'PermissionDenied' })]);
+  });
+});
