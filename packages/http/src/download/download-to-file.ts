@@ -5,6 +5,7 @@ import {
   ChecksumMismatchError,
   type Checksums,
   type ObjectStat,
+  openPartial,
   partialPaths,
   runPool,
   type StorageUri,
@@ -165,7 +166,8 @@ async function attempt(
       saved = candidate;
     }
   }
-  const handle = await open(paths.partial, saved ? 'r+' : 'w', 0o644);
+  // Never through a planted link, and with the mode of the file it replaces (the engine's rule).
+  const handle = await openPartial(paths.partial, path, saved !== undefined);
   const state: DownloadState = saved ?? {
     version: 1,
     source: where,
