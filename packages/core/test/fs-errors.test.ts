@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +12,7 @@ import {
   type Storage,
   type TransferEvent,
 } from '../src/index.js';
+import { childOutput } from './support/child-output.js';
 
 // File system failures come out as typed StowageErrors with clear messages, on real files: a name
 // too long, a file where a directory must be (and the other way round), a tree that has both `a`
@@ -129,30 +129,17 @@ describe('out of file descriptors', () => {
       // 128, not lower: Node's module loader opens the package's files in parallel, and under 64 the
       // child cannot even load it. 400 files in flight still need far more descriptors than that.
       const destination = join(dir, 'many');
-      const output = await new Promise<string>((resolve, reject) => {
-        const child = spawn(
-          'sh',
-          [
-            '-c',
-            'ulimit -n 128 && exec "$0" "$@"',
-            process.execPath,
-            FD_CHILD,
-            JSON.stringify({ destination, files: 400, concurrency: 400 }),
-          ],
-          { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        let out = '';
-        let err = '';
-        child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-        child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          if (code === 0) resolve(out);
-          else reject(new Error(`child exited ${code}: ${err}`));
-        });
-      });
+      const output = await childOutput(
+        'sh',
+        [
+          '-c',
+          'ulimit -n 128 && exec "$0" "$@"',
+          process.execPath,
+          FD_CHILD,
+          JSON.stringify({ destination, files: 400, concurrency: 400 }),
+        ],
+        { cwd: PACKAGE_DIR },
+      );
       const report = JSON.parse(output) as {
         ok: boolean;
         error?: { code: string; message: string; retryable: boolean };

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { childOutput } from './support/child-output.js';
 
 // A tree whose source has a sub-directory the user may not read: that directory fails on its own
 // (PermissionDenied, with a hint about file permissions, in the events and the result) and every
@@ -22,25 +22,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function runChild(source: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify({ source })], {
-      cwd: PACKAGE_DIR,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out) as Record<string, unknown>);
-      else reject(new Error(`child exited ${code}: ${err}`));
-    });
+async function runChild(source: string): Promise<Record<string, unknown>> {
+  const output = await childOutput(process.execPath, [CHILD, JSON.stringify({ source })], {
+    cwd: PACKAGE_DIR,
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
   });
+  return JSON.parse(output) as Record<string, unknown>;
 }
 
 describe.skipIf(process.platform === 'win32')('a source tree with an unreadable sub-directory', () => {

@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createStorage, FsProvider, PreconditionFailedError } from '@stowage/core';
-import {
-  type FaultProxy,
-  type S3ServerHandle,
-  startFaultProxy,
-  startMotoServer,
-  startS3Server,
-} from '@stowage/testing';
+import { type FaultProxy, type S3ServerHandle, startMotoServer, startS3Server } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearAwsEnv, freshBucket, payload, providerFor, rawClient } from './support/s3-fixture.js';
+import { type MotoGround, payload, providerFor, startS3Ground } from './support/s3-fixture.js';
 
 // An object replaced while the engine downloads it in ranged parts: moto honours If-Match on GET
 // (412), s3rver ignores it (so the answer's own ETag must give the change away). Both must end in
@@ -25,7 +19,7 @@ const grounds: Array<[string, () => Promise<S3ServerHandle>]> = [
 
 for (const [name, start] of grounds) {
   describe(`ranged download of an object replaced mid-way, on ${name}`, () => {
-    let restoreEnv: () => void;
+    let ground: MotoGround;
     let server: S3ServerHandle;
     let proxy: FaultProxy;
     let raw: S3Client;
@@ -33,19 +27,13 @@ for (const [name, start] of grounds) {
     let dir: string;
 
     beforeAll(async () => {
-      restoreEnv = clearAwsEnv();
-      server = await start();
-      proxy = await startFaultProxy({ target: server.endpoint });
-      raw = rawClient(server);
-      bucket = await freshBucket(raw, 'pin');
+      ground = await startS3Ground('pin', start);
+      ({ server, proxy, raw, bucket } = ground);
       dir = await mkdtemp(join(tmpdir(), 'stowage-pin-s3-'));
     }, 60_000);
     afterAll(async () => {
-      raw?.destroy();
-      await proxy?.close();
-      await server?.close();
+      await ground?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
-      restoreEnv?.();
     });
 
     const storage = () =>

@@ -97,7 +97,15 @@ export interface MotoGround {
 }
 
 /** Start a {@link MotoGround} with `AWS_*` cleared; whatever started is stopped if a later step fails. */
-export async function startMotoGround(label: string): Promise<MotoGround> {
+export function startMotoGround(label: string): Promise<MotoGround> {
+  return startS3Ground(label, () => startMotoServer());
+}
+
+/** The same ground on any S3-protocol server `start` brings up (s3rver, moto in another mode). */
+export async function startS3Ground(
+  label: string,
+  start: () => Promise<S3ServerHandle>,
+): Promise<MotoGround> {
   const restoreEnv = clearAwsEnv();
   let server: S3ServerHandle | undefined;
   let proxy: FaultProxy | undefined;
@@ -109,7 +117,7 @@ export async function startMotoGround(label: string): Promise<MotoGround> {
     restoreEnv();
   };
   try {
-    server = await startMotoServer();
+    server = await start();
     proxy = await startFaultProxy({ target: server.endpoint });
     raw = rawClient(server);
     const bucket = await freshBucket(raw, label);
