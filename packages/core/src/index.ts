@@ -49,6 +49,7 @@ export * from './transfer/copy-options.js';
 export { isDirectoryMarker } from './transfer/copy-tree.js';
 export { defaultStateDir, uploadStatePath } from './transfer/multipart-upload.js';
 export { looksSame } from './transfer/overwrite-policy.js';
+export * from './transfer/part-size.js';
 export { ProgressMeter, type ProgressMeterOptions, type ProgressReport } from './transfer/progress-meter.js';
 export { partialPaths } from './transfer/ranged-download.js';
 export { Transfer, type TransferContext } from './transfer/transfer.js';

@@ -134,6 +134,9 @@ export class HttpProvider implements Provider {
       // them, and every answer's validators compared where it does not.
       conditionalRead: true,
       conditionalWrite: this.options.allowWrite && this.options.conditionalWrite,
+      delimiters: this.options.listing === 'autoindex-json',
+      // One PUT per object, whatever its size: HTTP servers state no limits of their own.
+      limits: Object.freeze({}),
     });
   }
 

@@ -38,6 +38,9 @@ export interface RetryOptions {
   random?: () => number;
 }
 
+/** Bytes that must arrive between two failures for the attempt count to start over (see `progress`). */
+export const PROGRESS_RESETS_ATTEMPTS = 1024 * 1024;
+
 function defaultShouldRetry(error: unknown): boolean {
   return isStowageError(error) && error.retryable && error.code !== 'Aborted';
 }
@@ -59,14 +62,30 @@ export function backoffDelay(attempt: number, error: unknown, options: RetryOpti
 export async function retrying<T>(
   operation: string,
   fn: (attempt: number) => Promise<T>,
-  options: RetryOptions & { signal?: AbortSignal; uri?: StorageUri } = {},
+  options: RetryOptions & {
+    signal?: AbortSignal;
+    uri?: StorageUri;
+    /**
+     * Bytes done so far, for work that continues where the last attempt stopped (a part read from
+     * its current offset): once a MiB or more arrived since the last failure, the attempt count
+     * starts over, so a link that drops every connection after a while still finishes, while
+     * one that fails without progress runs out of attempts as usual.
+     */
+    progress?: () => number;
+  } = {},
 ): Promise<T> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const shouldRetry = options.shouldRetry ?? defaultShouldRetry;
+  let progressAtFailure = options.progress?.() ?? 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
+      if (options.progress) {
+        const now = options.progress();
+        if (now - progressAtFailure >= PROGRESS_RESETS_ATTEMPTS) attempt = 1;
+        progressAtFailure = now;
+      }
       if (attempt >= maxAttempts || isAbortError(error) || options.signal?.aborted || !shouldRetry(error))
         throw error;
       const delayMs = backoffDelay(attempt + 1, error, options);

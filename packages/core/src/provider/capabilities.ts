@@ -31,6 +31,27 @@ export interface Capabilities {
   conditionalRead: boolean;
   /** `ifNoneMatch: '*'` on write (and `ifMatch` on copy) are enforced. */
   conditionalWrite: boolean;
+  /** A listing that is not recursive groups keys at `/` into `prefix` entries. */
+  delimiters: boolean;
+  /** The backend's size limits; the engine sizes parts and single writes from them. */
+  limits: Readonly<Limits>;
+}
+
+/**
+ * A backend's size limits. Absent fields mean "no limit": the engine asks these instead of knowing
+ * any backend's numbers (S3's 5 MiB parts, say, belong to the S3 provider's table).
+ */
+export interface Limits {
+  /** Smallest part of a multipart upload, the last part excepted. */
+  minPartSize?: number;
+  /** Largest part of a multipart upload. */
+  maxPartSize?: number;
+  /** Most parts one multipart upload may have. */
+  maxParts?: number;
+  /** Largest object one single-request `write` may store; larger ones need the multipart hooks. */
+  maxSingleWrite?: number;
+  /** Largest object the backend stores at all. */
+  maxObjectSize?: number;
 }
 
 /** A capability table with every flag false; spread it and switch on what a provider has. */
@@ -47,4 +68,6 @@ export const NO_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   metadata: false,
   conditionalRead: false,
   conditionalWrite: false,
+  delimiters: false,
+  limits: Object.freeze({}),
 });

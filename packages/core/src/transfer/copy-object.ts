@@ -7,16 +7,11 @@ import { assertDirectoryWithin } from '../local/confined-path.js';
 import { isTooManyOpenFiles, toFsError } from '../local/fs-error.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri, toLocalPath } from '../uri/storage-uri.js';
-import {
-  type CopyOptions,
-  type CopyResult,
-  DEFAULT_MULTIPART_THRESHOLD,
-  DEFAULT_PART_SIZE,
-  fitPartSize,
-} from './copy-options.js';
+import { type CopyOptions, type CopyResult, DEFAULT_MULTIPART_THRESHOLD } from './copy-options.js';
 import { expectedChecksums } from './expected-checksums.js';
 import { multipartUpload } from './multipart-upload.js';
 import { skipReason, statIfExists } from './overwrite-policy.js';
+import { choosePartSize, DEFAULT_PART_SIZE } from './part-size.js';
 import { ProgressMeter } from './progress-meter.js';
 import { rangedDownload } from './ranged-download.js';
 import { readPinFor } from './source-validator.js';
@@ -145,7 +140,6 @@ export async function copyObject(
       options.verifySourceDigest === false ? undefined : stat.checksums,
     );
     const concurrency = options.concurrency ?? 4;
-    const partSize = fitPartSize(stat.size, options.partSize ?? DEFAULT_PART_SIZE);
     const resume = options.resume ?? true;
     const keepPartialOnFailure = internals.keepPartialOnFailure ?? false;
 
@@ -186,7 +180,8 @@ export async function copyObject(
           source,
           sourceStat: stat,
           destinationPath,
-          partSize: options.partSize === undefined ? downloadPartSize(stat.size, concurrency) : partSize,
+          // Ranges have no part limits: the asked size as it is, else a few parts per lane.
+          partSize: options.partSize ?? downloadPartSize(stat.size, concurrency),
           concurrency,
           ...(expected === undefined ? {} : { expected }),
           resume,
@@ -203,13 +198,20 @@ export async function copyObject(
         break;
       }
       case 'multipart-upload': {
+        const { partSize, adjusted } = choosePartSize(
+          stat.size,
+          options.partSize ?? DEFAULT_PART_SIZE,
+          dp.capabilities.limits,
+          dst,
+        );
+        if (adjusted) onWarning('part-size-adjusted', adjusted);
         const result = await multipartUpload({
           source,
           sourceProvider: sp,
           sourceStat: stat,
           destination,
           destinationProvider: dp,
-          partSize: Math.max(partSize, 5 * 1024 * 1024),
+          partSize,
           concurrency,
           resume,
           keepPartialOnFailure,

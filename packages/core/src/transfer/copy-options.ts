@@ -126,17 +126,5 @@ export interface CopyTreeResult {
   durationMs: number;
 }
 
-/** Part size of multipart uploads unless the caller sets one: 8 MiB. */
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 /** Objects of at least this many bytes go in parallel parts unless the caller says otherwise: 16 MiB. */
 export const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
-/** Most parts one multipart upload may have (S3's limit). */
-export const MAX_PARTS = 10_000;
-
-/** A part size no smaller than asked and big enough to keep a `size`-byte object within 10,000 parts. */
-export function fitPartSize(size: number, requested: number = DEFAULT_PART_SIZE): number {
-  const minimum = Math.ceil(size / MAX_PARTS);
-  if (requested >= minimum) return requested;
-  const MiB = 1024 * 1024;
-  return Math.ceil(minimum / MiB) * MiB;
-}

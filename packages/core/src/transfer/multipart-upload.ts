@@ -3,8 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
-import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
-import { toAbortedError } from '../errors/abort.js';
 import { ChecksumMismatchError, PreconditionFailedError } from '../errors/error-types.js';
 import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
 import type { ObjectStat, Provider, UploadedPart, UploadHandle } from '../provider/provider.js';
@@ -13,6 +11,7 @@ import { planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadJournal, ResumeJournal } from './resume-state.js';
 import { readPinFor } from './source-validator.js';
+import { runParts } from './worker-pool.js';
 
 /** What an interrupted multipart upload was uploading; its journal then lists the finished parts. */
 interface UploadHeader {
@@ -174,8 +173,6 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
   const activeHandle = handle;
   const finished = parts;
   let journal: ResumeJournal<UploadedPart> | undefined;
-  const local = new AbortController();
-  const partSignal = AbortSignal.any([signal, local.signal]);
   let ok = false;
   let sourceChanged = false;
   try {
@@ -185,58 +182,45 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
     for (const part of plan) if (done.has(part.number)) meter.add(part.end - part.start + 1);
     const todo = plan.filter((p) => !done.has(p.number));
 
-    const uploaded = await lastValueFrom(
-      from(todo).pipe(
-        mergeMap(
-          (part) =>
-            defer(() =>
-              retrying(
-                'upload-part',
-                async () => {
-                  let counted = 0;
-                  const counter = new Transform({
-                    transform(chunk: Buffer, _e, cb) {
-                      counted += chunk.length;
-                      meter.add(chunk.length);
-                      cb(null, chunk);
-                    },
-                  });
-                  try {
-                    const body = await sp.read(source, {
-                      range: { start: part.start, end: part.end },
-                      signal: partSignal,
-                      ...readPinFor(sp, sourceStat),
-                    });
-                    // After a cancel the upload request is already aborted; passing the abort error
-                    // downstream would only reach SDK-internal streams nobody listens to any more.
-                    body.on('error', (e) => (partSignal.aborted ? counter.destroy() : counter.destroy(e)));
-                    // The upload call reports the failure; after a cancel nobody may still read
-                    // `counter`, and an unheard 'error' event would crash the process.
-                    counter.on('error', () => undefined);
-                    const result = await dp.uploadPart!(activeHandle, part.number, body.pipe(counter), {
-                      contentLength: part.end - part.start + 1,
-                      signal: partSignal,
-                    });
-                    finished.push(result);
-                    journal?.append(result);
-                    return result;
-                  } catch (error) {
-                    meter.add(-counted);
-                    throw error;
-                  }
-                },
-                { ...input.retry, signal: partSignal, uri: destination, onRetry: input.onRetry },
-              ),
-            ),
-          Math.max(1, input.concurrency),
-        ),
-        toArray(),
+    await runParts(todo, input.concurrency, signal, `upload to ${where}`, (part, partSignal) =>
+      retrying(
+        'upload-part',
+        async () => {
+          let counted = 0;
+          const counter = new Transform({
+            transform(chunk: Buffer, _e, cb) {
+              counted += chunk.length;
+              meter.add(chunk.length);
+              cb(null, chunk);
+            },
+          });
+          try {
+            const body = await sp.read(source, {
+              range: { start: part.start, end: part.end },
+              signal: partSignal,
+              ...readPinFor(sp, sourceStat),
+            });
+            // After a cancel the upload request is already aborted; passing the abort error
+            // downstream would only reach SDK-internal streams nobody listens to any more.
+            body.on('error', (e) => (partSignal.aborted ? counter.destroy() : counter.destroy(e)));
+            // The upload call reports the failure; after a cancel nobody may still read
+            // `counter`, and an unheard 'error' event would crash the process.
+            counter.on('error', () => undefined);
+            const result = await dp.uploadPart!(activeHandle, part.number, body.pipe(counter), {
+              contentLength: part.end - part.start + 1,
+              signal: partSignal,
+            });
+            finished.push(result);
+            journal?.append(result);
+          } catch (error) {
+            // A part is sent whole or not at all: what this attempt sent is sent again.
+            meter.add(-counted);
+            throw error;
+          }
+        },
+        { ...input.retry, signal: partSignal, uri: destination, onRetry: input.onRetry },
       ),
-    ).catch((error) => {
-      local.abort(error);
-      throw signal.aborted ? toAbortedError(signal.reason, `upload to ${where}`) : error;
-    });
-    void uploaded;
+    );
     const ordered = [...finished].sort((a, b) => a.partNumber - b.partNumber);
     const result = await dp.completeUpload!(activeHandle, ordered, { signal });
     const verified: string[] = [];

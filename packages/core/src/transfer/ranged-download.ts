@@ -1,7 +1,5 @@
 import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
-import { toAbortedError } from '../errors/abort.js';
 import { PreconditionFailedError, TransientError } from '../errors/error-types.js';
 import { digestAlgorithmsFor } from '../integrity/digest-set.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
@@ -16,6 +14,7 @@ import { type Part, planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadJournal, ResumeJournal } from './resume-state.js';
 import { readPinFor } from './source-validator.js';
+import { runParts } from './worker-pool.js';
 
 /** What an interrupted ranged download was downloading; its journal then lists the finished part numbers. */
 interface DownloadHeader {
@@ -136,8 +135,6 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
     }
   }
   const handle = await openPartial(partial, destinationPath, resuming);
-  const local = new AbortController();
-  const partSignal = AbortSignal.any([signal, local.signal]);
   let journal: ResumeJournal<number> | undefined;
   const pin = readPinFor(provider, sourceStat);
   let ok = false;
@@ -157,77 +154,70 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
     }
     const todo = parts.filter((p) => !doneSet.has(p.number));
 
-    const fetchPart = (part: Part) =>
-      retrying(
+    // A part continues where a failed attempt stopped (bytes written stay written), with a read of
+    // the rest pinned like the first; only attempts without progress count against the budget.
+    const fetchPart = (part: Part, partSignal: AbortSignal) => {
+      let position = part.start;
+      return retrying(
         'read-part',
         async () => {
-          let position = part.start;
+          const stream = await provider.read(source, {
+            range: { start: position, end: part.end },
+            signal: partSignal,
+            ...pin,
+          });
+          // Gather network chunks (often 16-64 KiB) into ~1 MiB vectored writes: far fewer
+          // syscalls, and no copy into a bigger buffer.
+          let pending: Buffer[] = [];
+          let pendingBytes = 0;
+          const flush = async () => {
+            if (pendingBytes === 0) return;
+            const blocks = pending;
+            const bytes = pendingBytes;
+            pending = [];
+            pendingBytes = 0;
+            let written = 0;
+            while (written < bytes) {
+              const { bytesWritten } = await handle.writev(
+                written === 0 ? blocks : remainderOf(blocks, written),
+                position + written,
+              );
+              written += bytesWritten;
+            }
+            position += bytes;
+            meter.add(bytes);
+          };
           try {
-            const stream = await provider.read(source, {
-              range: { start: part.start, end: part.end },
-              signal: partSignal,
-              ...pin,
-            });
-            // Gather network chunks (often 16-64 KiB) into ~1 MiB vectored writes: far fewer
-            // syscalls, and no copy into a bigger buffer.
-            let pending: Buffer[] = [];
-            let pendingBytes = 0;
-            const flush = async () => {
-              if (pendingBytes === 0) return;
-              const blocks = pending;
-              const bytes = pendingBytes;
-              pending = [];
-              pendingBytes = 0;
-              let written = 0;
-              while (written < bytes) {
-                const { bytesWritten } = await handle.writev(
-                  written === 0 ? blocks : remainderOf(blocks, written),
-                  position + written,
-                );
-                written += bytesWritten;
-              }
-              position += bytes;
-              meter.add(bytes);
-            };
             for await (const chunk of stream as AsyncIterable<Buffer>) {
               pending.push(chunk);
               pendingBytes += chunk.length;
               if (pendingBytes >= WRITE_BLOCK) await flush();
             }
+          } finally {
+            // What arrived before a failure is kept: the next attempt reads from after it.
             await flush();
-          } catch (error) {
-            meter.add(-(position - part.start));
-            throw error;
           }
           if (position !== part.end + 1) {
-            meter.add(-(position - part.start));
             throw new TransientError(
               `Part ${part.number} of ${where} ended after ${position - part.start} of ${part.end - part.start + 1} bytes`,
               { uri: where },
             );
           }
-          return part.number;
         },
-        { ...input.retry, signal: partSignal, uri: source, onRetry: input.onRetry },
+        {
+          ...input.retry,
+          signal: partSignal,
+          uri: source,
+          onRetry: input.onRetry,
+          progress: () => position,
+        },
       );
+    };
 
-    await lastValueFrom(
-      from(todo).pipe(
-        mergeMap(
-          (part) =>
-            defer(async () => {
-              const n = await fetchPart(part);
-              journal?.append(n);
-              digest?.markDone(n);
-              return n;
-            }),
-          Math.max(1, input.concurrency),
-        ),
-        toArray(),
-      ),
-    ).catch((error) => {
-      local.abort(error);
-      throw signal.aborted ? toAbortedError(signal.reason, `download of ${where}`) : error;
+    await runParts(todo, input.concurrency, signal, `download of ${where}`, async (part, partSignal) => {
+      await fetchPart(part, partSignal);
+      journal?.append(part.number);
+      digest?.markDone(part.number);
     });
     const sums = await digest?.finish();
     if (input.durable) await handle.sync();

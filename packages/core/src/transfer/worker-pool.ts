@@ -1,3 +1,5 @@
+import { toAbortedError } from '../errors/abort.js';
+
 /**
  * Run `worker` over an async iterable with at most `concurrency` items in flight, pulling the next
  * item only when a slot frees up. rxjs `mergeMap` would do the scheduling, but it has no
@@ -44,4 +46,39 @@ export async function runPool<T>(
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
   if (failed || signal?.aborted) await iterator.return?.();
   if (failed) throw failure;
+}
+
+/**
+ * Run `work` over the parts of one transfer, `concurrency` at a time, through {@link runPool}. The
+ * first failure aborts the parts still in flight (each gets a signal for that) and is what this
+ * rejects with, once every part has settled; a cancel through `signal` rejects with AbortedError.
+ * @param what The transfer in words, for the AbortedError (`download of s3://b/k`).
+ */
+export async function runParts<P>(
+  parts: AsyncIterable<P> | Iterable<P>,
+  concurrency: number,
+  signal: AbortSignal,
+  what: string,
+  work: (part: P, partSignal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const local = new AbortController();
+  const partSignal = AbortSignal.any([signal, local.signal]);
+  try {
+    await runPool(
+      parts,
+      concurrency,
+      async (part) => {
+        try {
+          await work(part, partSignal);
+        } catch (error) {
+          local.abort(error);
+          throw error;
+        }
+      },
+      partSignal,
+    );
+  } catch (error) {
+    throw signal.aborted ? toAbortedError(signal.reason, what) : error;
+  }
+  if (signal.aborted) throw toAbortedError(signal.reason, what);
 }

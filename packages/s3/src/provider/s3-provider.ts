@@ -132,6 +132,8 @@ export class S3Provider implements Provider {
       metadata: true,
       conditionalRead: true,
       conditionalWrite: options.conditionalWrites !== false,
+      delimiters: true,
+      limits: S3_LIMITS,
     });
     this.requester = new S3Requester({
       options,

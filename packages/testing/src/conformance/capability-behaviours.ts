@@ -24,13 +24,20 @@ async function expectAbsentOrUnsupported(
 export function capabilityBehaviours(h: ConformanceHarness): void {
   describe('capabilities', () => {
     h.behaviour(
-      'capabilities is a complete table of boolean flags, and the provider names itself and its schemes',
+      'capabilities is a complete table of boolean flags with sane limits, and the provider names itself and its schemes',
       {},
       async (f) => {
-        const flags = Object.keys(NO_CAPABILITIES).sort();
-        expect(Object.keys(f.provider.capabilities).sort()).toEqual(flags);
-        for (const flag of flags)
+        const keys = Object.keys(NO_CAPABILITIES).sort();
+        expect(Object.keys(f.provider.capabilities).sort()).toEqual(keys);
+        for (const flag of keys.filter((k) => k !== 'limits'))
           expect(typeof f.provider.capabilities[flag as keyof Capabilities], flag).toBe('boolean');
+        const limits = f.provider.capabilities.limits;
+        for (const [name, value] of Object.entries(limits))
+          expect(Number.isSafeInteger(value) && (value as number) > 0, `limits.${name}`).toBe(true);
+        if (limits.minPartSize !== undefined && limits.maxPartSize !== undefined)
+          expect(limits.minPartSize).toBeLessThanOrEqual(limits.maxPartSize);
+        // A listing groups at `/` exactly when the table says so.
+        if (f.provider.capabilities.list) expect(f.provider.capabilities.delimiters).toBe(true);
         expect(f.provider.name.length).toBeGreaterThan(0);
         expect(f.provider.schemes).toContain(f.base.scheme);
       },

@@ -79,6 +79,8 @@ export class FsProvider implements Provider {
     metadata: false,
     conditionalRead: true,
     conditionalWrite: true,
+    delimiters: true,
+    limits: Object.freeze({}),
   });
   private readonly root: string | undefined;
 

@@ -66,6 +66,8 @@ export class MemoryProvider implements Provider {
     metadata: true,
     conditionalRead: true,
     conditionalWrite: true,
+    delimiters: true,
+    limits: Object.freeze({}),
   });
   private readonly namespaces = new Map<string, Map<string, StoredObject>>();
   private readonly uploads = new Map<
