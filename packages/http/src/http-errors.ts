@@ -115,4 +115,3 @@ export function transportError(
 }
 
 /** The resource changed while it was being read (its validator moved): the bytes cannot be spliced. */
-export class ResourceChangedError extends PreconditionFailedError {}

@@ -9,8 +9,10 @@ import {
   checkRange,
   type DeleteOptions,
   type DeleteOutcome,
+  DigestSet,
   deleteEach,
   delimitListing,
+  digestAlgorithmsFor,
   type Entry,
   InvalidArgumentError,
   InvalidUriError,
@@ -38,7 +40,6 @@ import { refuseHtmlPage } from './html-guard.js';
 import { HttpClient, type HttpResponse, whereOf } from './http-client.js';
 import { PROVIDER_NAME, transportError } from './http-errors.js';
 import { type HttpProviderOptions, type ResolvedHttpOptions, resolveHttpOptions } from './http-options.js';
-import { ChecksumHasher } from './integrity/checksum-hasher.js';
 import { checksumsFromHeaders, hasVerifiable } from './integrity/digest-headers.js';
 import { parseSidecar, type SidecarAlgorithm } from './integrity/sidecar.js';
 import { sendPinned } from './read-pin-headers.js';
@@ -261,7 +262,7 @@ export class HttpProvider implements Provider {
         uri,
       );
     }
-    const hasher = ChecksumHasher.for(options.checksum, true);
+    const hasher = new DigestSet(digestAlgorithmsFor(options.checksum, true));
     const headers: Record<string, string> = {
       'content-type': options.contentType ?? 'application/octet-stream',
     };
@@ -278,7 +279,7 @@ export class HttpProvider implements Provider {
           : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       verifySize(options.contentLength, buffer.length, where);
       hasher.update(buffer);
-      verifyChecksums(options.checksum, hasher.digest(), where);
+      verifyChecksums(options.checksum, hasher.checksums(), where);
       headers['content-length'] = String(buffer.length);
       payload = buffer;
     } else {
@@ -300,12 +301,12 @@ export class HttpProvider implements Provider {
       .catch((error) => {
         if (measured?.errored) throw measured.errored;
         // A server that checks Repr-Digest/Content-MD5 refuses the body (400): say why, when we can.
-        if (measured?.readableEnded) verifyChecksums(options.checksum, hasher.digest(), where);
+        if (measured?.readableEnded) verifyChecksums(options.checksum, hasher.checksums(), where);
         throw error;
       });
     response.body.resume();
     const size = measured ? measured.bytes : (payload as Buffer).length;
-    const checksums = hasher.digest();
+    const checksums = hasher.checksums();
     if (measured) {
       try {
         verifyChecksums(options.checksum, checksums, where);
@@ -431,13 +432,13 @@ async function* verifiedBody(
   expected: Checksums,
   where: string,
 ): AsyncGenerator<Buffer> {
-  const hasher = ChecksumHasher.for(expected);
+  const hasher = new DigestSet(digestAlgorithmsFor(expected));
   for await (const chunk of source) {
     hasher.update(chunk);
     yield chunk;
   }
   try {
-    verifyChecksums(expected, hasher.digest(), where);
+    verifyChecksums(expected, hasher.checksums(), where);
   } catch (error) {
     throw error instanceof ChecksumMismatchError ? error : transportError(error, 'read', where, undefined);
   }

@@ -17,7 +17,7 @@ export type { RequestSigner, SignRequest } from './auth/request-signer.js';
 export type { DownloadOptions, DownloadResult } from './download/download-to-file.js';
 export { expectsNonHtml, isHtml } from './html-guard.js';
 export { HttpClient, type HttpResponse, type SendOptions } from './http-client.js';
-export { ResourceChangedError, retryAfterMs, statusError } from './http-errors.js';
+export { retryAfterMs, statusError } from './http-errors.js';
 export type { HttpProviderOptions, HttpRetryOptions, HttpTimeouts } from './http-options.js';
 export { HttpProvider } from './http-provider.js';
 export { checksumsFromHeaders } from './integrity/digest-headers.js';

@@ -1,7 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { abortableSleep, backoffDelay, type ReadPin, type StorageUri, TransientError } from '@stowage/core';
+import {
+  abortableSleep,
+  backoffDelay,
+  changedError,
+  type ReadPin,
+  type StorageUri,
+  TransientError,
+} from '@stowage/core';
 import { type HttpClient, type HttpResponse, whereOf } from './http-client.js';
-import { PROVIDER_NAME, ResourceChangedError, transportError } from './http-errors.js';
+import { PROVIDER_NAME, transportError } from './http-errors.js';
 import { sendPinned } from './read-pin-headers.js';
 
 /** Thrown when a server answered a ranged request with the whole body and the caller cannot use that. */
@@ -71,7 +78,7 @@ export interface BodyRequest {
 /**
  * The bytes `start..end` of a resource, surviving dropped connections and short bodies: after a
  * failure it asks for the rest with `Range` + `If-Range`, so a resource that changed in between fails
- * with `ResourceChangedError` instead of splicing two versions. Retries are bounded (the count starts
+ * with `SourceChangedError` instead of splicing two versions. Retries are bounded (the count starts
  * over after each MiB received, so a long body on a flaky link still finishes) and honour the abort signal.
  */
 export async function* resumableBody(request: BodyRequest): AsyncGenerator<Buffer> {
@@ -113,13 +120,7 @@ export async function* resumableBody(request: BodyRequest): AsyncGenerator<Buffe
     try {
       const seen = strongValidator(current.headers);
       if (validator !== undefined && seen !== undefined && sameKind(seen, validator) && seen !== validator) {
-        throw new ResourceChangedError(
-          `${where} changed during ${operation} (validator ${validator} → ${seen})`,
-          {
-            uri: where,
-            provider: PROVIDER_NAME,
-          },
-        );
+        throw changedError(where, PROVIDER_NAME, `validator ${validator} → ${seen}`);
       }
       let skip = 0;
       if (current.status === 206) {

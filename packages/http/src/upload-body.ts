@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { ChecksumMismatchError } from '@stowage/core';
-import type { ChecksumHasher } from './integrity/checksum-hasher.js';
+import type { DigestSet } from '@stowage/core';
 
 /**
  * A pass-through for a streamed upload that counts and hashes the bytes and fails the upload (so the
@@ -12,7 +12,7 @@ export class MeasuredBody extends Transform {
 
   constructor(
     private readonly where: string,
-    private readonly hasher: ChecksumHasher,
+    private readonly hasher: DigestSet,
     private readonly expectedSize: number | undefined,
     private readonly onProgress?: (bytes: number) => void,
   ) {

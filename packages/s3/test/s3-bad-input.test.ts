@@ -1,7 +1,8 @@
 import { parseUri } from '@stowage/core';
 import { type FaultProxy, startFaultProxy } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketNameProblem, partSizeFor, S3Provider } from '../src/index.js';
+import { choosePartSize } from '@stowage/core';
+import { bucketNameProblem, S3_LIMITS, S3Provider } from '../src/index.js';
 
 // A proxy in front of nothing: any request that slips through is recorded.
 let proxy: FaultProxy;
@@ -133,13 +134,16 @@ describe('S3 provider rejects bad input before any request', () => {
     expect(proxy.requests.filter((r) => !r.path.includes('kkkk'))).toEqual([]);
   });
 
-  it('grows the part size to stay within 10,000 parts', () => {
+  it("sizes parts by S3's table: grown to stay within 10,000 parts, refused past 5 TiB", () => {
     const MiB = 1024 * 1024;
+    const partSizeFor = (size: number, preferred: number) =>
+      choosePartSize(size, preferred, S3_LIMITS, 's3://b/k').partSize;
     expect(partSizeFor(100 * MiB, 8 * MiB)).toBe(8 * MiB);
     const size = 200 * 1024 * MiB;
     const grown = partSizeFor(size, 8 * MiB);
     expect(Math.ceil(size / grown)).toBeLessThanOrEqual(10_000);
     expect(grown % MiB).toBe(0);
-    expect(() => partSizeFor(6 * 1024 ** 4, 8 * MiB)).toThrow(/5 TiB/);
+    expect(() => partSizeFor(6 * 1024 ** 4, 8 * MiB)).toThrow(/largest object/);
+    expect(partSizeFor(50 * MiB, 1 * MiB)).toBe(5 * MiB);
   });
 });

@@ -60,6 +60,12 @@ export class PreconditionFailedError extends StowageError {
     super('PreconditionFailed', message, options);
   }
 }
+/**
+ * The source was replaced while a transfer read it (its pinned ETag or modification time no longer
+ * holds). A PreconditionFailed like any other, and its own class, because the cure differs: run
+ * the copy again (the engine does so itself with `restartOnChange`), never skip it.
+ */
+export class SourceChangedError extends PreconditionFailedError {}
 /** Data did not match its expected size or digest; nothing was kept. */
 export class ChecksumMismatchError extends StowageError {
   constructor(message: string, options?: StowageErrorOptions) {

@@ -1,4 +1,4 @@
-import { PreconditionFailedError } from '../errors/error-types.js';
+import { SourceChangedError } from '../errors/error-types.js';
 import type { ReadOptions } from './provider.js';
 
 /** The version a read is pinned to: `ReadOptions.ifMatch` and `ifUnmodifiedSince`. */
@@ -45,8 +45,8 @@ export function assertPinHolds(pin: ReadPin, served: ServedVersion, where: strin
 }
 
 /** The error for a pinned read of an object that is no longer the version pinned. */
-export function changedError(where: string, provider: string, detail: string): PreconditionFailedError {
-  return new PreconditionFailedError(`${where} changed during the transfer (${detail})`, {
+export function changedError(where: string, provider: string, detail: string): SourceChangedError {
+  return new SourceChangedError(`${where} changed during the transfer (${detail})`, {
     uri: where,
     provider,
     hint: 'The source was replaced while it was being read; nothing was kept. Run the copy again to get the new version.',

@@ -15,8 +15,10 @@ export interface CopyOptions {
   /** Parts in flight at once for ranged downloads and multipart uploads. Default 4. */
   concurrency?: number;
   /**
-   * Part size in bytes for ranged downloads and multipart uploads, grown to keep within 10,000 parts.
-   * Default: 8 MiB for uploads (at least 5 MiB, S3's minimum); downloads pick 8 to 64 MiB by size.
+   * Part size in bytes for ranged downloads and multipart uploads. Uploads fit it to the
+   * destination's `capabilities.limits` (raised to its smallest part, grown to fit its most parts;
+   * a `warning` says so); downloads use it as it is. Default: 8 MiB for uploads; downloads pick 8 to
+   * 64 MiB by size.
    */
   partSize?: number;
   /** Objects of at least this many bytes go in parallel parts. Default 16 MiB. */
@@ -32,6 +34,18 @@ export interface CopyOptions {
   verifySourceDigest?: boolean;
   /** Resume an interrupted download/upload from its saved state. Default true. */
   resume?: boolean;
+  /**
+   * On failure or cancel, keep a ranged download's partial file and journal (or a multipart
+   * upload and its state) for the next run to continue, instead of removing them. A source that
+   * changed is never kept. Default false: a failed copy leaves nothing.
+   */
+  keepPartial?: boolean;
+  /**
+   * When the source is replaced mid-transfer (`SourceChangedError`), start over with the new
+   * version this many times, with a `warning` each time, before failing. Default 0: fail, since
+   * a caller who pinned a version rarely wants another one silently.
+   */
+  restartOnChange?: number;
   /** Directory for multipart upload resume state. Default `$XDG_CACHE_HOME/stowage/uploads` (`~/.cache/…`). */
   stateDir?: string;
   /**
@@ -88,6 +102,10 @@ export interface CopyResult {
   sha256?: string;
   /** Wall time of the copy, in ms. */
   durationMs: number;
+  /** A partial download or upload left by an earlier run was continued. */
+  resumed?: boolean;
+  /** Times the copy started over because the source changed (see `restartOnChange`). */
+  restarts?: number;
   /** The router's decision, when the source was routed (S3 or its HTTPS mirror). */
   decision?: RouteDecision;
 }

@@ -95,6 +95,8 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
   versionId?: string;
   /** `size` when the backend reported the object's size and it matched; else empty. */
   verified: string[];
+  /** The upload of an earlier run was continued. */
+  resumed: boolean;
 }> {
   const {
     sourceProvider: sp,
@@ -171,6 +173,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
     parts = [];
   }
   const activeHandle = handle;
+  const resumedUpload = parts.length > 0;
   const finished = parts;
   let journal: ResumeJournal<UploadedPart> | undefined;
   let ok = false;
@@ -232,6 +235,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
     if (result.size === size) verified.push('size');
     ok = true;
     return {
+      resumed: resumedUpload,
       bytes: size,
       verified,
       ...(result.etag === undefined ? {} : { etag: result.etag }),

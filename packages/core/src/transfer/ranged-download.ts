@@ -90,6 +90,8 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
   sha256?: string;
   /** What was verified: `size`, then the digests compared. */
   verified: string[];
+  /** The partial file of an earlier run was continued. */
+  resumed: boolean;
 }> {
   const { provider, source, sourceStat, destinationPath, signal, meter } = input;
   const size = sourceStat.size;
@@ -231,7 +233,7 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
     await rename(partial, destinationPath);
     if (input.durable) await syncDirectory(dirname(destinationPath));
     ok = true;
-    return { bytes: size, verified, ...(sha256 === undefined ? {} : { sha256 }) };
+    return { bytes: size, verified, resumed: resuming, ...(sha256 === undefined ? {} : { sha256 }) };
   } catch (error) {
     // Bytes of a replaced source are worth nothing to a rerun: drop them even when resuming.
     if (error instanceof PreconditionFailedError) sourceChanged = true;

@@ -1,12 +1,12 @@
 export { type CompletedPartInfo, completeMultipartUploadXml } from './complete-xml.js';
 export { CredentialBridge } from './credential-bridge.js';
 export { type AwsIdentityProvider, defaultCredentialSource } from './default-credentials.js';
-export { checkPartSize, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, partSizeFor } from './part-size.js';
 export type { S3ReadStream } from './read-body.js';
 export { RegionCache } from './region-cache.js';
 export { register } from './register.js';
 export { checkEndpoint, checkRegion, isValidRegion, pathStyleFor } from './s3-client-factory.js';
 export { isExpiredCredentialsError, mapS3Error, type S3ErrorContext, s3ErrorCode } from './s3-errors.js';
+export { S3_LIMITS } from './s3-limits.js';
 export { bucketNameProblem, MAX_KEY_BYTES } from './s3-names.js';
 export type { S3ObjectStat } from './s3-object-read.js';
 export type { PresignedMultipartUpload, PresignMultipartOptions } from './s3-presign.js';

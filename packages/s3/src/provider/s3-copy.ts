@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   type CopyObjectOptions,
+  choosePartSize,
   displayUri,
   type ObjectStat,
   PreconditionFailedError,
@@ -14,11 +15,11 @@ import {
   type WriteResult,
 } from '@stowage/core';
 import { defined } from './defined.js';
-import { partSizeFor } from './part-size.js';
+import { S3_LIMITS } from './s3-limits.js';
 import { createUpload, finishUpload, sendAbort } from './s3-multipart.js';
 import { statObject } from './s3-object-read.js';
 import type { S3Requester } from './s3-requester.js';
-import { FIVE_GIB, type TransferSettings } from './transfer-settings.js';
+import type { TransferSettings } from './transfer-settings.js';
 
 function encodeCopySource(uri: StorageUri): string {
   const key = uri.key.split('/').map(encodeURIComponent).join('/');
@@ -80,10 +81,7 @@ async function copyInParts(
   head: ObjectStat,
   options: CopyObjectOptions,
 ): Promise<WriteResult> {
-  const partSize = partSizeFor(
-    head.size,
-    Math.max(transfer.partSize, Math.min(FIVE_GIB, Math.ceil(head.size / 10_000))),
-  );
+  const { partSize } = choosePartSize(head.size, transfer.partSize, S3_LIMITS, displayUri(destination));
   const handle = await createUpload(
     requester,
     destination,

@@ -23,6 +23,7 @@ import {
   type WriteResult,
 } from '@stowage/core';
 import { defined } from './defined.js';
+import { S3_LIMITS } from './s3-limits.js';
 import type { S3Requester } from './s3-requester.js';
 
 function md5Base64(data: Uint8Array): string {
@@ -70,8 +71,8 @@ export async function sendPart(
   options: { contentLength?: number; signal?: AbortSignal } = {},
 ): Promise<UploadedPart> {
   const uri = handle.uri;
-  if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
-    throw new InvalidArgumentError(`Part number ${partNumber} is outside 1..10000`, {
+  if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > S3_LIMITS.maxParts!) {
+    throw new InvalidArgumentError(`Part number ${partNumber} is outside 1..${S3_LIMITS.maxParts}`, {
       uri: displayUri(uri),
     });
   }

@@ -7,10 +7,12 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   assertPinHolds,
+  changedError,
   checkRange,
   displayUri,
   type ObjectStat,
   type ReadOptions,
+  isStowageError,
   type ReadPin,
   type StatOptions,
   type StorageUri,
@@ -165,6 +167,9 @@ export async function readObject(
   try {
     answer = await get(true);
   } catch (error) {
+    // A 412 to a pinned read is the object having changed, not a caller's precondition.
+    if (isStowageError(error, 'PreconditionFailed') && (pin.ifMatch ?? pin.ifUnmodifiedSince) !== undefined)
+      throw changedError(displayUri(uri), requester.name, 'S3 refused the pinned version (412)');
     // S3 answers 416 to "bytes=0-" on an empty object; that read is simply empty.
     if (
       range?.start === 0 &&

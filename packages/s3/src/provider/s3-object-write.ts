@@ -2,22 +2,23 @@ import { createHash } from 'node:crypto';
 import { PutObjectCommand, type PutObjectCommandOutput } from '@aws-sdk/client-s3';
 import {
   type Body,
+  choosePartSize,
   displayUri,
   InvalidArgumentError,
   knownLength,
   type StorageUri,
+  splitBody,
   toAbortedError,
   toReadable,
   verifyChecksums,
   verifySize,
   type WriteOptions,
   type WriteResult,
+  writeInParts,
 } from '@stowage/core';
-import { splitBody } from './body-parts.js';
 import { defined } from './defined.js';
-import { writeInParts } from './multipart-writer.js';
 import { md5FromEtag } from './object-checksums.js';
-import { partSizeFor } from './part-size.js';
+import { S3_LIMITS } from './s3-limits.js';
 import { createUpload, finishUpload, sendAbort, sendPart } from './s3-multipart.js';
 import type { S3Requester } from './s3-requester.js';
 import type { TransferSettings } from './transfer-settings.js';
@@ -134,7 +135,8 @@ function putInParts(
   length: number | undefined,
   options: WriteOptions,
 ): Promise<WriteResult> {
-  const partSize = partSizeFor(length, transfer.partSize);
+  // The known length (contentLength, or a buffer's) decides the parts even when the caller gave none.
+  const { partSize } = choosePartSize(length, transfer.partSize, S3_LIMITS, displayUri(uri));
   return writeInParts(
     {
       begin: () =>
@@ -152,6 +154,7 @@ function putInParts(
     {
       body: body as AsyncIterable<Buffer>,
       partSize,
+      limits: S3_LIMITS,
       concurrency: transfer.concurrency,
       where: displayUri(uri),
       ...defined({

@@ -1,7 +1,10 @@
 import {
   type Body,
+  BufferPool,
   type Capabilities,
   type CopyObjectOptions,
+  DEFAULT_MULTIPART_THRESHOLD,
+  DEFAULT_PART_SIZE,
   type DeleteOptions,
   type DeleteOutcome,
   type Entry,
@@ -19,16 +22,15 @@ import {
   type WriteResult,
 } from '@stowage/core';
 import { resolveAwsRegion } from '../credentials/aws-region.js';
-import { BufferPool } from './buffer-pool.js';
 import { CredentialBridge } from './credential-bridge.js';
 import { defaultCredentialSource } from './default-credentials.js';
-import { checkPartSize, MIN_PART_SIZE } from './part-size.js';
 import type { S3ReadStream } from './read-body.js';
 import { RegionCache } from './region-cache.js';
 import { locateBucket } from './s3-bucket-region.js';
 import { checkEndpoint, checkRegion, S3ClientFactory } from './s3-client-factory.js';
 import { copyObject } from './s3-copy.js';
 import { deleteObject, deleteObjects } from './s3-deletion.js';
+import { S3_LIMITS } from './s3-limits.js';
 import { listObjects } from './s3-listing.js';
 import { createUpload, finishUpload, listParts, sendAbort, sendPart } from './s3-multipart.js';
 import { readObject, type S3ObjectStat, statObject } from './s3-object-read.js';
@@ -42,12 +44,7 @@ import {
 } from './s3-presign.js';
 import type { S3ProviderOptions } from './s3-provider-options.js';
 import { S3Requester } from './s3-requester.js';
-import {
-  DEFAULT_PART_SIZE,
-  DEFAULT_THRESHOLD,
-  FIVE_GIB,
-  type TransferSettings,
-} from './transfer-settings.js';
+import type { TransferSettings } from './transfer-settings.js';
 
 /**
  * `s3://bucket/key`: AWS S3 and S3-compatible stores (MinIO, Ceph, R2, local servers) through
@@ -66,16 +63,18 @@ export class S3Provider implements Provider {
 
   constructor(options: S3ProviderOptions = {}) {
     checkEndpoint(options.endpoint);
-    if (options.partSize !== undefined) checkPartSize(options.partSize);
-    for (const [name, value, min] of [
+    for (const [name, value, min, max] of [
+      ['partSize', options.partSize, S3_LIMITS.minPartSize!, S3_LIMITS.maxPartSize!],
       ['multipartThreshold', options.multipartThreshold, 1],
       ['concurrency', options.concurrency, 1],
-      ['multipartCopyThreshold', options.multipartCopyThreshold, MIN_PART_SIZE],
+      ['multipartCopyThreshold', options.multipartCopyThreshold, S3_LIMITS.minPartSize!],
       ['maxSockets', options.maxSockets, 1],
       ['maxAttempts', options.maxAttempts, 1],
     ] as const) {
-      if (value !== undefined && (!Number.isSafeInteger(value) || value < min)) {
-        throw new InvalidArgumentError(`${name} must be an integer of at least ${min}, got ${value}`);
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > (max ?? value))) {
+        throw new InvalidArgumentError(
+          `${name} must be an integer of at least ${min}${max === undefined ? '' : ` and at most ${max}`} (S3's limits), got ${value}`,
+        );
       }
     }
     if (
@@ -109,9 +108,9 @@ export class S3Provider implements Provider {
     const concurrency = options.concurrency ?? 4;
     this.transfer = {
       partSize,
-      threshold: options.multipartThreshold ?? DEFAULT_THRESHOLD,
+      threshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
       concurrency,
-      copyThreshold: options.multipartCopyThreshold ?? FIVE_GIB,
+      copyThreshold: options.multipartCopyThreshold ?? S3_LIMITS.maxSingleWrite!,
       // Enough for the parts in flight and the one being filled (power-of-two rounded), bounded.
       pool: new BufferPool(Math.min(128 * 1024 * 1024, (concurrency + 1) * 2 * partSize)),
     };

@@ -1,11 +1,4 @@
-import type { BufferPool } from './buffer-pool.js';
-
-/** Bodies at least this long go in parts. */
-export const DEFAULT_THRESHOLD = 16 * 1024 * 1024;
-/** Part size unless the caller sets one (grown to stay within 10,000 parts). */
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-/** CopyObject's and PutObject's size limit. */
-export const FIVE_GIB = 5 * 1024 ** 3;
+import type { BufferPool } from '@stowage/core';
 
 /** How a provider cuts writes and copies into parts, fixed when it is built. */
 export interface TransferSettings {

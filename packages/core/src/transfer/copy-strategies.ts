@@ -1,0 +1,252 @@
+import { dirname } from 'node:path';
+import { verifyChecksums } from '../integrity/verify.js';
+import { type RetryNotice, retrying } from '../layers/retry.js';
+import { assertDirectoryWithin } from '../local/confined-path.js';
+import { toFsError } from '../local/fs-error.js';
+import type { Checksums, ObjectStat } from '../provider/provider.js';
+import { displayUri, toLocalPath } from '../uri/storage-uri.js';
+import type { CopyEnds } from './copy-object.js';
+import { type CopyOptions, DEFAULT_MULTIPART_THRESHOLD } from './copy-options.js';
+import { expectedChecksums } from './expected-checksums.js';
+import { multipartUpload } from './multipart-upload.js';
+import { choosePartSize, DEFAULT_PART_SIZE } from './part-size.js';
+import type { ProgressMeter } from './progress-meter.js';
+import { rangedDownload } from './ranged-download.js';
+import { readPinFor } from './source-validator.js';
+import type { TransferContext } from './transfer.js';
+import type { TransferStrategy } from './transfer-events.js';
+
+/** The cheapest safe way to move one object between these ends. */
+export function chooseStrategy(ends: CopyEnds, stat: ObjectStat, options: CopyOptions): TransferStrategy {
+  const { sourceProvider: sp, destinationProvider: dp } = ends;
+  if (options.forceStream) return 'stream';
+  if (sp === dp && sp.capabilities.serverSideCopy && sp.copy) return 'server-side-copy';
+  const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
+  if (stat.size < threshold || !sp.capabilities.rangeRead || stat.acceptsRanges === false) return 'stream';
+  // Parts read at different times must all be of one version; without a pin, one stream.
+  if (readPinFor(sp, stat) === undefined) return 'stream';
+  if (ends.destination.scheme === 'file') return 'ranged-download';
+  if (dp.capabilities.multipart && dp.beginUpload && dp.uploadPart && dp.completeUpload)
+    return 'multipart-upload';
+  return 'stream';
+}
+
+/** What one run of a strategy needs beyond the ends. */
+export interface StrategyRun {
+  /** The source's stat this run is pinned to. */
+  stat: ObjectStat;
+  /** The copy's options. */
+  options: CopyOptions;
+  /** The transfer's context (signal, events). */
+  context: TransferContext;
+  /** Counts the bytes moved (the progress events, and the download cap's accounting). */
+  meter: ProgressMeter;
+  /** Told before each retry. */
+  onRetry: (notice: RetryNotice) => void;
+  /** Told about things that did not stop the copy. */
+  onWarning: (code: string, message: string) => void;
+  /** Keep partial files / upload state after a failure so a rerun resumes. */
+  keepPartial: boolean;
+}
+
+/** What one run of a strategy did. */
+export interface StrategyOutcome {
+  /** Bytes copied. */
+  bytes: number;
+  /** What was verified (`size`, then the digests compared). */
+  verified: string[];
+  /** SHA-256 (base64) of the bytes written, when computed. */
+  sha256?: string;
+  /** A partial left by an earlier run was continued. */
+  resumed?: boolean;
+}
+
+/** Move the bytes one way: server-side copy, ranged download, multipart upload or one stream. */
+export async function runStrategy(
+  strategy: TransferStrategy,
+  ends: CopyEnds,
+  run: StrategyRun,
+): Promise<StrategyOutcome> {
+  const { source, destination, sourceProvider: sp, destinationProvider: dp } = ends;
+  const { stat, options, meter, onRetry, onWarning } = run;
+  const { signal } = run.context;
+  const dst = displayUri(destination);
+  const expected = expectedChecksums(
+    options.checksum,
+    options.verifySourceDigest === false ? undefined : stat.checksums,
+  );
+  const concurrency = options.concurrency ?? 4;
+  const resume = options.resume ?? true;
+  const keepPartialOnFailure = run.keepPartial;
+  let bytes = stat.size;
+  let verified: string[] = [];
+  let sha256: string | undefined;
+  let resumed = false;
+  switch (strategy) {
+    case 'server-side-copy': {
+      const result = await retrying(
+        'copy',
+        () =>
+          sp.copy!(source, destination, {
+            signal,
+            ...(stat.etag === undefined ? {} : { ifMatch: stat.etag }),
+            ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+            ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+            ...(ends.destinationRoot ? { within: ends.destinationRoot } : {}),
+          }),
+        { ...options.retry, signal, uri: source, onRetry },
+      );
+      meter.add(result.size);
+      if (result.size === stat.size) verified.push('size');
+      bytes = result.size;
+      break;
+    }
+    case 'ranged-download': {
+      const destinationPath = toLocalPath(destination);
+      // The download's own file calls fail with errno errors: type them as the fs provider does.
+      const typed = async (error: unknown): Promise<never> => {
+        throw await toFsError(error, { uri: dst, path: destinationPath, writing: true });
+      };
+      if (ends.destinationRoot)
+        await assertDirectoryWithin(dirname(destinationPath), toLocalPath(ends.destinationRoot), dst).catch(
+          typed,
+        );
+      const result = await rangedDownload({
+        provider: sp,
+        source,
+        sourceStat: stat,
+        destinationPath,
+        // Ranges have no part limits: the asked size as it is, else a few parts per lane.
+        partSize: options.partSize ?? downloadPartSize(stat.size, concurrency),
+        concurrency,
+        ...(expected === undefined ? {} : { expected }),
+        resume,
+        keepPartialOnFailure,
+        ...(options.durable ? { durable: true } : {}),
+        signal,
+        meter,
+        ...(options.retry === undefined ? {} : { retry: options.retry }),
+        onRetry,
+        onWarning,
+      }).catch(typed);
+      verified = result.verified;
+      sha256 = result.sha256;
+      resumed = result.resumed;
+      break;
+    }
+    case 'multipart-upload': {
+      const { partSize, adjusted } = choosePartSize(
+        stat.size,
+        options.partSize ?? DEFAULT_PART_SIZE,
+        dp.capabilities.limits,
+        dst,
+      );
+      if (adjusted) onWarning('part-size-adjusted', adjusted);
+      const result = await multipartUpload({
+        source,
+        sourceProvider: sp,
+        sourceStat: stat,
+        destination,
+        destinationProvider: dp,
+        partSize,
+        concurrency,
+        resume,
+        keepPartialOnFailure,
+        ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+        ...((options.contentType ?? stat.contentType)
+          ? { contentType: options.contentType ?? stat.contentType }
+          : {}),
+        ...((options.metadata ?? stat.metadata) ? { metadata: options.metadata ?? stat.metadata } : {}),
+        signal,
+        meter,
+        ...(options.retry === undefined ? {} : { retry: options.retry }),
+        onRetry,
+        onWarning,
+      });
+      verified = result.verified;
+      resumed = result.resumed;
+      break;
+    }
+    default: {
+      const result = await streamCopy(ends, stat, options, expected, run.context, meter, onRetry);
+      verified = result.verified;
+      sha256 = result.sha256;
+      bytes = result.bytes;
+    }
+  }
+  return { bytes, verified, ...(sha256 === undefined ? {} : { sha256 }), ...(resumed ? { resumed } : {}) };
+}
+
+async function streamCopy(
+  ends: CopyEnds,
+  stat: ObjectStat,
+  options: CopyOptions,
+  expected: Checksums | undefined,
+  context: TransferContext,
+  meter: ProgressMeter,
+  onRetry: (n: RetryNotice) => void,
+): Promise<{ bytes: number; verified: string[]; sha256?: string }> {
+  const { source, destination, sourceProvider: sp, destinationProvider: dp } = ends;
+  const { signal } = context;
+  const policy = options.overwrite ?? 'always';
+  // The destination write is atomic, so a failed attempt leaves nothing and the whole stream can be redone.
+  return retrying(
+    'stream-copy',
+    async () => {
+      let counted = 0;
+      try {
+        const body = await sp.read(source, {
+          signal,
+          ...readPinFor(sp, stat),
+        });
+        const result = await dp.write(destination, body, {
+          contentLength: stat.size,
+          signal,
+          onProgress: (done) => {
+            meter.add(done - counted);
+            counted = done;
+          },
+          ...(expected === undefined ? {} : { checksum: expected }),
+          ...(policy === 'never' && dp.capabilities.conditionalWrite ? { ifNoneMatch: '*' as const } : {}),
+          ...(options.durable ? { durable: true } : {}),
+          ...((options.contentType ?? stat.contentType)
+            ? { contentType: options.contentType ?? stat.contentType }
+            : {}),
+          ...((options.metadata ?? stat.metadata) ? { metadata: options.metadata ?? stat.metadata } : {}),
+          ...(ends.destinationRoot ? { within: ends.destinationRoot } : {}),
+        });
+        if (counted < result.size) meter.add(result.size - counted);
+        const verified = ['size'];
+        if (expected && result.checksums) {
+          try {
+            verified.push(...verifyChecksums(expected, result.checksums, displayUri(destination)));
+          } catch (mismatch) {
+            // The destination could not check the digest itself; don't leave bad data behind.
+            await dp.delete(destination).catch(() => undefined);
+            throw mismatch;
+          }
+        }
+        return {
+          bytes: result.size,
+          verified,
+          ...(result.checksums?.sha256 ? { sha256: result.checksums.sha256 } : {}),
+        };
+      } catch (error) {
+        meter.add(-counted);
+        throw error;
+      }
+    },
+    { ...options.retry, signal, uri: source, onRetry },
+  );
+}
+
+/**
+ * Download parts when the caller chose none: a few parts per lane, between 8 and 64 MiB. Parts go
+ * straight to disk, so their size costs no memory; fewer, larger requests cost less per byte
+ * (measured: a 256 MiB object on loopback, 8 MiB × 4 took 3.4 s, 64 MiB × 4 took 1.5 s).
+ */
+function downloadPartSize(size: number, concurrency: number): number {
+  const MiB = 1024 * 1024;
+  const target = Math.ceil(size / Math.max(1, concurrency * 2) / MiB) * MiB;
+  return Math.min(64 * MiB, Math.max(DEFAULT_PART_SIZE, target));
+}
