@@ -36,7 +36,7 @@ export { knownLength, readAll, toReadable } from './provider/body.js';
 export * from './provider/capabilities.js';
 export { deleteEach } from './provider/delete-each.js';
 export * from './provider/provider.js';
-export { checkRange, resolveRange } from './provider/range.js';
+export { checkRange, isRangeIgnored, markRangeIgnored, resolveRange } from './provider/range.js';
 export * from './provider/read-pin.js';
 export { unsupported } from './provider/unsupported.js';
 export { FsProvider, type FsProviderOptions } from './providers/fs/fs-provider.js';

@@ -17,6 +17,7 @@ import {
   InvalidArgumentError,
   InvalidUriError,
   type ListOptions,
+  markRangeIgnored,
   type ObjectStat,
   type Provider,
   parseUri,
@@ -35,7 +36,7 @@ import {
   withKey,
 } from '@stowage/core';
 import { walkAutoindex } from './autoindex-listing.js';
-import { type DownloadOptions, type DownloadResult, downloadToFile } from './download/download-to-file.js';
+import { type DownloadOptions, type DownloadResult, downloadToFile } from './download-to-file.js';
 import { refuseHtmlPage } from './html-guard.js';
 import { HttpClient, type HttpResponse, whereOf } from './http-client.js';
 import { PROVIDER_NAME, transportError } from './http-errors.js';
@@ -240,7 +241,10 @@ export class HttpProvider implements Provider {
     const expected =
       range === undefined && first.status === 200 ? checksumsFromHeaders(first.headers) : undefined;
     const stream = hasVerifiable(expected) ? verifiedBody(body, expected!, where) : body;
-    return Readable.from(stream, { objectMode: false, highWaterMark: 256 * 1024 });
+    const readable = Readable.from(stream, { objectMode: false, highWaterMark: 256 * 1024 });
+    // The bytes are right (skipped to the start), but the engine should not read such a server in parts.
+    const partial = range !== undefined && (range.start > 0 || range.end !== undefined);
+    return partial && first.status === 200 ? markRangeIgnored(readable) : readable;
   }
 
   /** PUT the body (only with `allowWrite`). A digest given in `checksum` travels as `Repr-Digest`/`Content-MD5`. */
@@ -376,17 +380,15 @@ export class HttpProvider implements Provider {
   }
 
   /**
-   * Download to a local file in parallel segments (see {@link DownloadOptions}); verified, then
-   * renamed into place, so the destination is whole or untouched.
+   * Download to a local file through the transfer engine (see {@link DownloadOptions}): pinned
+   * parallel segments, verified, then renamed into place, so the destination is whole or untouched.
    */
   downloadToFile(uri: UriLike, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
     const parsed = parseUri(uri);
     this.check(parsed);
     return downloadToFile(
+      this,
       {
-        client: this.client,
-        stat: (u, signal) => this.stat(u, signal ? { signal } : {}),
-        sidecar: (u, algorithm, signal) => this.sidecar(u, algorithm, signal),
         refuseHtml: this.options.refuseHtml,
         segmentSize: this.options.segmentSize,
         concurrency: this.options.concurrency,

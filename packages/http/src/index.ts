@@ -14,7 +14,7 @@ export {
   parseNetrc,
 } from './auth/netrc.js';
 export type { RequestSigner, SignRequest } from './auth/request-signer.js';
-export type { DownloadOptions, DownloadResult } from './download/download-to-file.js';
+export type { DownloadOptions, DownloadResult } from './download-to-file.js';
 export { expectsNonHtml, isHtml } from './html-guard.js';
 export { HttpClient, type HttpResponse, type SendOptions } from './http-client.js';
 export { retryAfterMs, statusError } from './http-errors.js';

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { ChecksumMismatchError } from '@stowage/core';
 import type { DigestSet } from '@stowage/core';
+import { ChecksumMismatchError } from '@stowage/core';
 
 /**
  * A pass-through for a streamed upload that counts and hashes the bytes and fails the upload (so the

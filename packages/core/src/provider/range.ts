@@ -29,3 +29,18 @@ export function resolveRange(range: ByteRange, size: number, where: string): [nu
   }
   return [start, Math.min(range.end ?? size - 1, size - 1)];
 }
+
+/**
+ * Marks a ranged read's stream whose server sent the whole object instead (it ignores `Range`): the
+ * bytes are right (the provider skips to the start), but every part would carry the whole object,
+ * so the engine reads such a source in one stream instead of in parts.
+ */
+export function markRangeIgnored<T extends object>(stream: T): T {
+  (stream as { rangeIgnored?: boolean }).rangeIgnored = true;
+  return stream;
+}
+
+/** Whether {@link markRangeIgnored} marked this stream. */
+export function isRangeIgnored(stream: object): boolean {
+  return (stream as { rangeIgnored?: boolean }).rangeIgnored === true;
+}

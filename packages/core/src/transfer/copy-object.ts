@@ -139,6 +139,7 @@ export async function copyObject(
         continue;
       }
       const { bytes, verified, sha256, resumed } = outcome;
+      const used = outcome.strategy ?? strategy;
       meter.flush();
       const durationMs = Date.now() - started;
       context.emit({
@@ -152,7 +153,7 @@ export async function copyObject(
         source: src,
         destination: dst,
         bytes,
-        strategy,
+        strategy: used,
         verified,
         durationMs,
         ...(sha256 === undefined ? {} : { sha256 }),

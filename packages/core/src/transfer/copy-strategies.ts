@@ -11,7 +11,7 @@ import { expectedChecksums } from './expected-checksums.js';
 import { multipartUpload } from './multipart-upload.js';
 import { choosePartSize, DEFAULT_PART_SIZE } from './part-size.js';
 import type { ProgressMeter } from './progress-meter.js';
-import { rangedDownload } from './ranged-download.js';
+import { RangesIgnoredError, rangedDownload } from './ranged-download.js';
 import { readPinFor } from './source-validator.js';
 import type { TransferContext } from './transfer.js';
 import type { TransferStrategy } from './transfer-events.js';
@@ -59,6 +59,8 @@ export interface StrategyOutcome {
   sha256?: string;
   /** A partial left by an earlier run was continued. */
   resumed?: boolean;
+  /** The strategy that moved the bytes, when it was not the one planned (ranges ignored: a stream). */
+  strategy?: TransferStrategy;
 }
 
 /** Move the bytes one way: server-side copy, ranged download, multipart upload or one stream. */
@@ -82,6 +84,7 @@ export async function runStrategy(
   let verified: string[] = [];
   let sha256: string | undefined;
   let resumed = false;
+  let used = strategy;
   switch (strategy) {
     case 'server-side-copy': {
       const result = await retrying(
@@ -128,7 +131,16 @@ export async function runStrategy(
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         onRetry,
         onWarning,
-      }).catch(typed);
+      }).catch(async (error: unknown) => {
+        if (!(error instanceof RangesIgnoredError)) return typed(error);
+        onWarning('ranges-ignored', `${error.message}: reading it in one stream instead of in parts`);
+        meter.add(-meter.total);
+        used = 'stream';
+        return {
+          ...(await streamCopy(ends, stat, options, expected, run.context, meter, onRetry)),
+          resumed: false,
+        };
+      });
       verified = result.verified;
       sha256 = result.sha256;
       resumed = result.resumed;
@@ -174,7 +186,13 @@ export async function runStrategy(
       bytes = result.bytes;
     }
   }
-  return { bytes, verified, ...(sha256 === undefined ? {} : { sha256 }), ...(resumed ? { resumed } : {}) };
+  return {
+    bytes,
+    verified,
+    ...(sha256 === undefined ? {} : { sha256 }),
+    ...(resumed ? { resumed } : {}),
+    ...(used === strategy ? {} : { strategy: used }),
+  };
 }
 
 async function streamCopy(

@@ -8,6 +8,7 @@ import { openPartial } from '../local/partial-file.js';
 import { syncDirectory } from '../local/sync-directory.js';
 import { resumePathFor } from '../local/temp-path.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
+import { isRangeIgnored } from '../provider/range.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { OrderedFileDigest } from './ordered-file-digest.js';
 import { type Part, planParts } from './part-plan.js';
@@ -61,6 +62,16 @@ export interface RangedDownloadInput {
 }
 
 const WRITE_BLOCK = 1024 * 1024;
+
+/**
+ * The source's server answers ranged reads with the whole object: parts would each move all of
+ * it, so the copy goes in one stream instead (`copy-strategies` catches this; it never escapes).
+ */
+export class RangesIgnoredError extends Error {
+  constructor(where: string) {
+    super(`${where} ignores Range requests`);
+  }
+}
 
 /**
  * Where the partial file and its state live: beside the destination, hidden from listings, named
@@ -168,6 +179,10 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
             signal: partSignal,
             ...pin,
           });
+          if (isRangeIgnored(stream)) {
+            stream.destroy();
+            throw new RangesIgnoredError(where);
+          }
           // Gather network chunks (often 16-64 KiB) into ~1 MiB vectored writes: far fewer
           // syscalls, and no copy into a bigger buffer.
           let pending: Buffer[] = [];

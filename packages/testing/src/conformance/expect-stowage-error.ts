@@ -8,9 +8,9 @@ export type StowageErrorClass<T extends StowageError> = new (
 ) => T;
 
 /**
- * Await `action` and assert it failed with the given typed error. Matches on `name` and `code`
- * rather than `instanceof`, so an adapter built against another copy of `@stowage/core` (dist vs
- * source) is judged by what it throws, not by module identity.
+ * Await `action` and assert it failed with the given typed error (or a subclass of it). Matches on
+ * class names and `code` rather than `instanceof`, so an adapter built against another copy of
+ * `@stowage/core` (dist vs source) is judged by what it throws, not by module identity.
  */
 export async function expectStowageError<T extends StowageError>(
   action: Promise<unknown> | (() => unknown),
@@ -30,9 +30,13 @@ export async function expectStowageError<T extends StowageError>(
     expect.fail(`${what}: expected ${expected.name} (${expected.code}) but it succeeded`);
   }
   const error = outcome.error as Partial<StowageError> & { message?: string };
+  // A subclass passes (SourceChangedError is a PreconditionFailedError): class names up the chain.
+  const lineage: string[] = [];
+  for (let proto = error ? Object.getPrototypeOf(error) : null; proto; proto = Object.getPrototypeOf(proto))
+    lineage.push((proto as { constructor?: { name?: string } }).constructor?.name ?? '');
   expect(
-    { name: error?.name, code: error?.code },
+    { isA: lineage.includes(expected.name), code: error?.code },
     `${what}: expected ${expected.name}, got ${String(error?.name)}: ${String(error?.message)}`,
-  ).toEqual({ name: expected.name, code: expected.code });
+  ).toEqual({ isA: true, code: expected.code });
   return outcome.error as T;
 }
