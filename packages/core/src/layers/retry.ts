@@ -38,8 +38,12 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-/** Bytes that must arrive between two failures for the attempt count to start over (see `progress`). */
-export const PROGRESS_RESETS_ATTEMPTS = 1024 * 1024;
+/**
+ * Bytes that must arrive between two failures for the attempt count to start over (see `progress`):
+ * small, so a link that cuts every connection after a few dozen KiB still finishes, and not zero,
+ * so a server that sends a byte and hangs up does not keep a part alive forever.
+ */
+export const PROGRESS_RESETS_ATTEMPTS = 16 * 1024;
 
 function defaultShouldRetry(error: unknown): boolean {
   return isStowageError(error) && error.retryable && error.code !== 'Aborted';
@@ -67,7 +71,7 @@ export async function retrying<T>(
     uri?: StorageUri;
     /**
      * Bytes done so far, for work that continues where the last attempt stopped (a part read from
-     * its current offset): once a MiB or more arrived since the last failure, the attempt count
+     * its current offset): once some real progress (PROGRESS_RESETS_ATTEMPTS) was made since the last failure, the attempt count
      * starts over, so a link that drops every connection after a while still finishes, while
      * one that fails without progress runs out of attempts as usual.
      */
