@@ -21,11 +21,15 @@ describe('choosePartSize', () => {
     const choice = choosePartSize(100_000 * MiB, 8 * MiB, objectStoreLike, 'x');
     expect(choice.partSize % MiB).toBe(0);
     expect(Math.ceil((100_000 * MiB) / choice.partSize)).toBeLessThanOrEqual(10_000);
-    expect(choosePartSize(10 * 1024 * MiB, 6 * 1024 * MiB, objectStoreLike, 'x').partSize).toBe(5 * 1024 * MiB);
+    expect(choosePartSize(10 * 1024 * MiB, 6 * 1024 * MiB, objectStoreLike, 'x').partSize).toBe(
+      5 * 1024 * MiB,
+    );
   });
 
   it('refuses what no part size can fit, and sizes that are not byte counts', () => {
-    expect(() => choosePartSize(100, 10, { maxParts: 2, maxPartSize: 20 }, 'x')).toThrow(InvalidArgumentError);
+    expect(() => choosePartSize(100, 10, { maxParts: 2, maxPartSize: 20 }, 'x')).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => choosePartSize(100, 0, {}, 'x')).toThrow(InvalidArgumentError);
     expect(() => choosePartSize(100, 10, { maxObjectSize: 50 }, 'x')).toThrow(/largest object/);
   });

@@ -42,12 +42,17 @@ export class DigestSet {
 
   /** The digests so far (SHA-256/SHA-1/CRC32 base64 as S3 sends them, MD5 hex as in an ETag). */
   checksums(): Checksums {
-    return encodeDigests({
+    return encodeDigests(this.raw());
+  }
+
+  /** The digests so far as raw values (what a hashing thread posts back). */
+  raw(): RawDigests {
+    return {
       sha256: this.hashes.get('sha256')?.copy().digest(),
       sha1: this.hashes.get('sha1')?.copy().digest(),
       md5: this.hashes.get('md5')?.copy().digest(),
       crc32: this.crc,
-    });
+    };
   }
 }
 
