@@ -34,6 +34,7 @@ export {
 export { abandonable } from './provider/abandonable.js';
 export { knownLength, readAll, toReadable } from './provider/body.js';
 export * from './provider/capabilities.js';
+export { defineProvider, type ProviderSpec } from './provider/define-provider.js';
 export { deleteEach } from './provider/delete-each.js';
 export * from './provider/provider.js';
 export { checkRange, isRangeIgnored, markRangeIgnored, resolveRange } from './provider/range.js';
