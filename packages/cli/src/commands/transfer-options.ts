@@ -41,7 +41,7 @@ export function addTransferOptions(
     ),
     new Option(
       '--part-size <size>',
-      'part size of parallel transfers (default 8MiB, S3 minimum 5MiB)',
+      'part size of parallel transfers (default 8MiB; uploads fit it to the destination, e.g. at least 5MiB on S3)',
     ).argParser(parseByteSize),
     new Option(
       '--multipart-threshold <size>',

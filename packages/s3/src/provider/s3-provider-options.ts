@@ -70,7 +70,10 @@ export interface S3ProviderOptions {
   followRegionRedirects?: boolean;
   /** Objects of at least this many bytes go in multipart uploads. Default 16 MiB. */
   multipartThreshold?: number;
-  /** Part size of multipart uploads; at least 5 MiB, grown to keep at most 10,000 parts. Default 8 MiB. */
+  /**
+   * Part size of multipart uploads. Fitted to S3's limits when parts are cut (raised to 5 MiB, grown
+   * to keep at most 10,000 parts), by the engine's one part-size rule. Default 8 MiB.
+   */
   partSize?: number;
   /** Parts uploaded at once (memory: about concurrency × part size). Default 4. */
   concurrency?: number;

@@ -63,18 +63,17 @@ export class S3Provider implements Provider {
 
   constructor(options: S3ProviderOptions = {}) {
     checkEndpoint(options.endpoint);
-    for (const [name, value, min, max] of [
-      ['partSize', options.partSize, S3_LIMITS.minPartSize!, S3_LIMITS.maxPartSize!],
+    for (const [name, value, min] of [
+      // Any positive size: the one part-size rule fits it to S3's limits when parts are cut.
+      ['partSize', options.partSize, 1],
       ['multipartThreshold', options.multipartThreshold, 1],
       ['concurrency', options.concurrency, 1],
       ['multipartCopyThreshold', options.multipartCopyThreshold, S3_LIMITS.minPartSize!],
       ['maxSockets', options.maxSockets, 1],
       ['maxAttempts', options.maxAttempts, 1],
     ] as const) {
-      if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > (max ?? value))) {
-        throw new InvalidArgumentError(
-          `${name} must be an integer of at least ${min}${max === undefined ? '' : ` and at most ${max}`} (S3's limits), got ${value}`,
-        );
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < min)) {
+        throw new InvalidArgumentError(`${name} must be an integer of at least ${min}, got ${value}`);
       }
     }
     if (
