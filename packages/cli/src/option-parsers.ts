@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type OverwritePolicy } from '@stowage/core';
-import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { badOptionValue } from './option-value-error.js';
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -23,10 +24,10 @@ export function parseByteSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
   if (!match || unit === undefined) {
-    throw new CommanderArgumentError(`"${text}" is not a size (e.g. 8MiB, 16M, 1GB, 1048576).`);
+    throw badOptionValue(`"${text}" is not a size (e.g. 8MiB, 16M, 1GB, 1048576).`);
   }
   const bytes = Math.round(Number(match[1]) * unit);
-  if (!Number.isSafeInteger(bytes)) throw new CommanderArgumentError(`"${text}" is too large.`);
+  if (!Number.isSafeInteger(bytes)) throw badOptionValue(`"${text}" is too large.`);
   return bytes;
 }
 
@@ -34,7 +35,7 @@ export function parseByteSize(text: string): number {
 export function parsePositiveInt(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
-    throw new CommanderArgumentError(`"${text}" is not a positive integer.`);
+    throw badOptionValue(`"${text}" is not a positive integer.`);
   }
   return value;
 }
@@ -44,7 +45,7 @@ const POLICIES: readonly OverwritePolicy[] = ['always', 'never', 'if-different']
 /** `--overwrite always|never|if-different`, the library's policy names. */
 export function parseOverwrite(text: string): OverwritePolicy {
   if (!POLICIES.includes(text as OverwritePolicy)) {
-    throw new CommanderArgumentError(`must be one of ${POLICIES.join(', ')}.`);
+    throw badOptionValue(`must be one of ${POLICIES.join(', ')}.`);
   }
   return text as OverwritePolicy;
 }
@@ -77,9 +78,7 @@ export function refuseEmptyValues(command: Command): void {
     const parse = option.parseArg;
     option.argParser((value: string, previous: unknown) => {
       if (value.trim() === '') {
-        throw new CommanderArgumentError(
-          'An empty value is not allowed; leave the option out to use its default.',
-        );
+        throw badOptionValue('An empty value is not allowed; leave the option out to use its default.');
       }
       return parse ? parse(value, previous) : value;
     });

@@ -19,7 +19,10 @@ describe('a download whose every connection is cut after 64 KiB', () => {
   it('finishes byte-identical, each part continuing where it stopped', async () => {
     const server = await startHttpServer();
     const out = await scratch();
-    cleanups.push(() => server.close(), () => removeDir(out));
+    cleanups.push(
+      () => server.close(),
+      () => removeDir(out),
+    );
     const data = payload(4 * MiB + 123);
     const uri = await serve(server, 'flaky.bin', data);
     server.setFault({ kind: 'drop', path: 'flaky.bin', afterBytes: 64 * 1024 });

@@ -1,7 +1,6 @@
-import { parseUri } from '@stowage/core';
+import { choosePartSize, parseUri } from '@stowage/core';
 import { type FaultProxy, startFaultProxy } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { choosePartSize } from '@stowage/core';
 import { bucketNameProblem, S3_LIMITS, S3Provider } from '../src/index.js';
 
 // A proxy in front of nothing: any request that slips through is recorded.

@@ -1,14 +1,15 @@
 import { pipeline } from 'node:stream/promises';
 import type { ByteRange } from '@stowage/core';
-import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { inContext } from '../command-context.js';
 import { resolveLocation } from '../locations.js';
+import { badOptionValue } from '../option-value-error.js';
 
 /** `--range 100-199` or `--range 100-` (inclusive, as HTTP ranges). */
 function parseRange(text: string): ByteRange {
   const match = /^(\d+)-(\d*)$/.exec(text.trim());
-  if (!match) throw new CommanderArgumentError('expected START-END or START- (inclusive byte offsets).');
+  if (!match) throw badOptionValue('expected START-END or START- (inclusive byte offsets).');
   return match[2] ? { start: Number(match[1]), end: Number(match[2]) } : { start: Number(match[1]) };
 }
 

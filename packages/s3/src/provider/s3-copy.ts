@@ -28,7 +28,7 @@ function encodeCopySource(uri: StorageUri): string {
 }
 
 /** Server-side copy: CopyObject, or UploadPartCopy above the multipart-copy threshold (S3 refuses CopyObject over 5 GiB). */
-export async function copyObject(
+export async function copyWithinS3(
   requester: S3Requester,
   transfer: TransferSettings,
   source: StorageUri,

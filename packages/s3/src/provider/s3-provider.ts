@@ -28,7 +28,7 @@ import type { S3ReadStream } from './read-body.js';
 import { RegionCache } from './region-cache.js';
 import { locateBucket } from './s3-bucket-region.js';
 import { checkEndpoint, checkRegion, S3ClientFactory } from './s3-client-factory.js';
-import { copyObject } from './s3-copy.js';
+import { copyWithinS3 } from './s3-copy.js';
 import { deleteObject, deleteObjects } from './s3-deletion.js';
 import { S3_LIMITS } from './s3-limits.js';
 import { listObjects } from './s3-listing.js';
@@ -224,7 +224,7 @@ export class S3Provider implements Provider {
     destination: StorageUri,
     options: CopyObjectOptions = {},
   ): Promise<WriteResult> {
-    return copyObject(this.requester, this.transfer, source, destination, options);
+    return copyWithinS3(this.requester, this.transfer, source, destination, options);
   }
 
   /** A URL granting GET or PUT of the object for `expiresIn` seconds (default 3600), usable with plain `fetch`. */

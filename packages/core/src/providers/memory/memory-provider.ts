@@ -2,12 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { toAbortedError } from '../../errors/abort.js';
-import {
-  InvalidArgumentError as InvalidPartError,
-  NotFoundError,
-  PreconditionFailedError,
-  NotFoundError as UploadNotFound,
-} from '../../errors/error-types.js';
+import { InvalidArgumentError, NotFoundError, PreconditionFailedError } from '../../errors/error-types.js';
 import { DigestStream } from '../../integrity/digest-stream.js';
 import { verifyChecksums, verifySize } from '../../integrity/verify.js';
 import { delimitListing } from '../../listing/delimit.js';
@@ -266,9 +261,12 @@ export class MemoryProvider implements Provider {
       parts.map((p) => {
         const part = upload.parts.get(p.partNumber);
         if (!part)
-          throw new InvalidPartError(`Part ${p.partNumber} of ${displayUri(handle.uri)} was never uploaded`, {
-            uri: displayUri(handle.uri),
-          });
+          throw new InvalidArgumentError(
+            `Part ${p.partNumber} of ${displayUri(handle.uri)} was never uploaded`,
+            {
+              uri: displayUri(handle.uri),
+            },
+          );
         return part;
       }),
     );
@@ -291,7 +289,7 @@ export class MemoryProvider implements Provider {
   private upload(handle: UploadHandle) {
     const upload = this.uploads.get(handle.uploadId);
     if (!upload)
-      throw new UploadNotFound(`No such upload ${handle.uploadId} for ${displayUri(handle.uri)}`, {
+      throw new NotFoundError(`No such upload ${handle.uploadId} for ${displayUri(handle.uri)}`, {
         uri: displayUri(handle.uri),
         provider: this.name,
       });
