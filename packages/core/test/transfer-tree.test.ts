@@ -196,3 +196,23 @@ describe('copyTree', () => {
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
   }, 120_000);
 });
+
+describe("a tree's own events", () => {
+  it("carry its files' events, and the storage's stream sees each of them once", async () => {
+    const memory = new MemoryProvider();
+    const storage = createStorage({ providers: [memory], layers: [] });
+    for (const name of ['a', 'b', 'c']) await storage.write(`mem://src/t/${name}.txt`, name);
+    const fromStorage: TransferEvent[] = [];
+    const subscription = storage.events$.subscribe((e) => fromStorage.push(e));
+    const tree = storage.copyTree('mem://src/t/', 'mem://dst/t/');
+    const fromTree: TransferEvent[] = [];
+    tree.events$.subscribe((e) => fromTree.push(e));
+    await tree;
+    subscription.unsubscribe();
+    const completedHere = fromTree.filter((e) => e.type === 'completed' && e.parentId === tree.id);
+    expect(completedHere).toHaveLength(3);
+    const completedThere = fromStorage.filter((e) => e.type === 'completed' && e.parentId === tree.id);
+    expect(completedThere).toHaveLength(3);
+    expect(fromStorage.filter((e) => e.type === 'queued')).toHaveLength(3);
+  });
+});

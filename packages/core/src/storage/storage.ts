@@ -261,7 +261,8 @@ export class Storage {
                     // Every file of the tree stays inside the destination prefix, links or not.
                     this.copyOne(from, to, options, inner, internals, dst),
                 ),
-              { signal: context.signal, parentId: context.id, sink: (event) => this.allEvents.next(event) },
+              // Through the tree: its events$ carries its files' events, and its sink the storage's.
+              { signal: context.signal, parentId: context.id, sink: (event) => context.forward(event) },
             );
             const result = await child.done;
             if (move && result.skipped !== 'exists')

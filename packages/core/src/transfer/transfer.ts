@@ -9,6 +9,11 @@ export interface TransferContext {
   emit(event: DistributiveOmit<TransferEvent, 'transferId' | 'at'>): void;
   /** Fires on `cancel()` or when the caller's signal fires. */
   signal: AbortSignal;
+  /**
+   * Pass on an event of a child transfer (a file of this tree) as it is: it appears on this
+   * transfer's `events$` too, so a subscriber to a tree sees its files' events.
+   */
+  forward(event: TransferEvent): void;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -49,8 +54,12 @@ export class Transfer<R> implements PromiseLike<R> {
       this.subject.next(full);
       options.sink?.(full);
     };
+    const forward = (event: TransferEvent) => {
+      this.subject.next(event);
+      options.sink?.(event);
+    };
     this.done = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => body({ id: this.id, emit, signal }))
+      .then(() => body({ id: this.id, emit, signal, forward }))
       .finally(() => this.subject.complete());
     // A caller that only watches events must not crash the process with an unhandled rejection.
     this.done.catch(() => undefined);
