@@ -48,6 +48,8 @@ export interface CopyInternals {
   keepPartialOnFailure?: boolean;
   /** Label for the `route` field of `started`. */
   route?: string;
+  /** Told the bytes this copy moves, as the engine counts them (see `ProgressMeterOptions.onMoved`). */
+  onMoved?: (bytes: number) => void;
   /**
    * Told when a retry was caused by the process running out of file descriptors, so a tree can
    * lower its file concurrency instead of failing files that a smaller pool would copy.
@@ -128,6 +130,7 @@ export async function copyObject(
     });
     const meter = new ProgressMeter((r) => context.emit({ type: 'progress', ...r }), {
       totalBytes: stat.size,
+      ...(internals.onMoved ? { onMoved: internals.onMoved } : {}),
     });
     const onRetry = (n: RetryNotice) => {
       if (isTooManyOpenFiles(n.error)) internals.onTooManyOpenFiles?.();
