@@ -57,7 +57,6 @@ interface TestRouterOptions {
 
 /** A read router of `mem://cloud/…` objects, as an adapter would write one, keeping what it was told. */
 class TestRouter implements ReadRouter<{ asked: string }> {
-  readonly name = 'test-router';
   readonly meters: Books[] = [];
   sizes: number[] = [];
   constructor(private readonly options: TestRouterOptions = {}) {}

@@ -101,8 +101,6 @@ export interface ReadRequest {
  * `E` is what {@link ReadRouter.explain} returns.
  */
 export interface ReadRouter<E = unknown> {
-  /** Short name for errors. */
-  readonly name: string;
   /** Whether reads of `uri` go through this router; others go straight to their provider. */
   claims(uri: StorageUri): boolean;
   /**

@@ -95,8 +95,6 @@ export interface Admission {
  * is the pure `route()`.
  */
 export class S3Router implements ReadRouter<RouteExplanation> {
-  /** Named in errors. */
-  readonly name = 's3-router';
   /** Counts metered bytes against the download cap, across every transfer of the Storage. */
   readonly meter: DownloadMeter;
   private readonly environmentProbe: EnvironmentProbe;
