@@ -15,7 +15,6 @@ import {
   PreconditionFailedError,
   type Provider,
   type ReadOptions,
-  registerUriScheme,
   resolveRange,
   type StatOptions,
   type StorageUri,
@@ -23,9 +22,6 @@ import {
   unsupported,
 } from '@stowage/core';
 import { unzipSync } from 'fflate';
-
-// `zip://name/path/in/archive` now parses like any built-in scheme (bucket = name, key = path).
-registerUriScheme('zip');
 
 /** One file of a mounted archive, with the validators computed once at mount. */
 interface ZipEntry {

@@ -4,20 +4,19 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Catalog } from '@stowage/catalog';
+import { CredentialChain, createStorage, FsProvider, formatExplanation } from '@stowage/core';
+import { HttpProvider } from '@stowage/http';
 import {
-  CredentialChain,
-  createStorage,
+  awsCredentialChain,
   type EnvironmentFacts,
-  FsProvider,
   fixedCredentialFacts,
   fixedEnvironment,
-  formatExplanation,
   formatRouteExplanation,
-  Router,
+  type RouteExplanation,
+  S3Provider,
+  S3Router,
   StaticDataLocator,
-} from '@stowage/core';
-import { HttpProvider } from '@stowage/http';
-import { awsCredentialChain, S3Provider } from '@stowage/s3';
+} from '@stowage/s3';
 import { startCatalogServer, startHttpServer, startS3Server } from '@stowage/testing';
 import { mib, say, step } from './print.js';
 import { progressBar } from './progress-bar.js';
@@ -128,7 +127,7 @@ export async function seedWorkflow(workDir: string): Promise<void> {
           }),
           new HttpProvider(),
         ],
-        router: new Router({
+        readRouter: new S3Router({
           environment: fixedEnvironment(environment),
           locator: new StaticDataLocator({
             mirrors: [{ s3: `s3://${BUCKET}/`, http: `${mirror.baseUrl}/` }],
@@ -139,7 +138,7 @@ export async function seedWorkflow(workDir: string): Promise<void> {
       });
       say(`— ${where}:`);
       for (const line of formatRouteExplanation(
-        await storage.explainRoute(`s3://${BUCKET}/remote/big.bin`),
+        await storage.explainRoute<RouteExplanation>(`s3://${BUCKET}/remote/big.bin`),
       ).split('\n'))
         say(`  ${line}`);
       const down = progressBar('download big.bin');

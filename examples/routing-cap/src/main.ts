@@ -8,19 +8,16 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Credentials, createStorage, FsProvider, isStowageError } from '@stowage/core';
+import { HttpProvider } from '@stowage/http';
 import {
-  Credentials,
-  createStorage,
-  FsProvider,
+  type CostEstimate,
   fixedCredentialFacts,
   fixedEnvironment,
-  formatDecision,
-  isStowageError,
-  Router,
+  S3Provider,
+  S3Router,
   StaticDataLocator,
-} from '@stowage/core';
-import { HttpProvider } from '@stowage/http';
-import { S3Provider } from '@stowage/s3';
+} from '@stowage/s3';
 import { startHttpServer, startS3Server } from '@stowage/testing';
 
 const MiB = 1024 * 1024;
@@ -42,7 +39,7 @@ try {
     await writeFile(join(mirror.dir, name), data);
   }
 
-  const router = new Router({
+  const router = new S3Router({
     environment: fixedEnvironment({ cloud: 'aws', region: 'eu-west-1', source: 'example' }),
     locator: new StaticDataLocator({
       mirrors: [{ s3: 's3://open-data/', http: `${mirror.baseUrl}/` }],
@@ -57,7 +54,10 @@ try {
       costPerGiB: 0.02,
     },
   });
-  const storage = createStorage({ providers: [new FsProvider(), s3Provider, new HttpProvider()], router });
+  const storage = createStorage({
+    providers: [new FsProvider(), s3Provider, new HttpProvider()],
+    readRouter: router,
+  });
 
   // a.bin fits under the cap: S3, requester pays, metered. b.bin would cross it: the router sends
   // it to the mirror instead (capAction 'http'), before any byte moves.
@@ -67,11 +67,19 @@ try {
     transfer.events$.subscribe((e) => {
       if (e.type !== 'routed') return;
       routes.push(e.route);
-      const cost = e.costEstimate?.usd !== undefined ? `, est. $${e.costEstimate.usd.toFixed(6)}` : '';
+      // The S3 router's own facts travel in `details`: who pays, whether it is metered, the cost.
+      const estimate = e.details?.costEstimate as CostEstimate | undefined;
+      const cost = estimate?.usd !== undefined ? `, est. $${estimate.usd.toFixed(6)}` : '';
       console.log(`${name}: routed to ${e.route} (${e.reasonCodes.join(', ')})${cost}`);
     });
     const result = await transfer;
-    if (result.decision) console.log(`   ${formatDecision(result.decision).split('\n')[0]}`);
+    if (result.decision) {
+      const { route, uri, details } = result.decision;
+      const notes = [details?.requesterPays ? 'requester-pays' : '', details?.metered ? 'metered' : '']
+        .filter(Boolean)
+        .join(', ');
+      console.log(`   ${route.padEnd(4)} ${uri}${notes ? `  (${notes})` : ''}`);
+    }
     console.log(`   metered so far: ${(router.meter.usedBytes() / MiB).toFixed(1)} MiB of 5 MiB`);
   }
   assert.deepEqual(routes, ['s3', 'http']);

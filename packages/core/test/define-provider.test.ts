@@ -9,14 +9,12 @@ import {
   type ObjectStat,
   parseUri,
   readAll,
-  registerUriScheme,
   type StorageUri,
   UnsupportedOperationError,
 } from '../src/index.js';
 
 // A read-only adapter writes stat and read and nothing else: defineProvider makes every other
 // operation refuse with UnsupportedOperationError, and the engine copies from it like any source.
-registerUriScheme('table');
 const files = new Map([['greeting.txt', 'hello from a read-only adapter']]);
 const readOnly = defineProvider({
   name: 'table',

@@ -64,15 +64,20 @@ describe('restart-safe resume', () => {
     expect((await loadJournal(state))?.records).toEqual([1, 2, 3]);
 
     const second = faulty(memory, {});
+    // Progress counts the parts kept from the first run; what moved (a download cap's count) does not.
+    let moved = 0;
+    const meter = new ProgressMeter(() => undefined, { onMoved: (bytes) => (moved += bytes) });
     const result = await rangedDownload({
       ...base,
       provider: second.provider,
       keepPartialOnFailure: false,
       signal: new AbortController().signal,
-      meter: new ProgressMeter(() => undefined),
+      meter,
       onWarning: () => undefined,
     });
     expect(second.stats.ranges.map((r) => r.start)).toEqual([12 * MiB, 16 * MiB]);
+    expect(meter.total).toBe(data.length);
+    expect(moved).toBe(8 * MiB);
     expect(result.verified).toContain('size');
     expect(sha(await readFile(destinationPath))).toBe(sha(data));
     await expect(stat(partial)).rejects.toThrow();
@@ -192,14 +197,20 @@ describe('restart-safe resume', () => {
     expect(target.openUploads().map((u) => u.uploadId)).toEqual([saved?.header.uploadId]);
 
     const second = faulty(fs, {});
+    let moved = 0;
+    const meter = new ProgressMeter(() => undefined, { onMoved: (bytes) => (moved += bytes) });
     await multipartUpload({
       ...common,
+      meter,
       sourceProvider: second.provider,
       sourceStat: await fs.stat(source),
       keepPartialOnFailure: false,
       signal: new AbortController().signal,
     });
     expect(second.stats.ranges.map((r) => r.start)).toEqual([10 * MiB, 15 * MiB]);
+    // The two parts uploaded by the first run count for progress, not as moved bytes.
+    expect(meter.total).toBe(data.length);
+    expect(moved).toBe(6 * MiB);
     expect(sha(await readAll(await target.read(destination)))).toBe(sha(data));
     expect(target.openUploads()).toEqual([]);
     await expect(stat(uploadStatePath(stateDir, source, destination))).rejects.toThrow();

@@ -11,15 +11,18 @@ import {
 
 describe('StorageUri', () => {
   it.each([
-    ['s3://bucket/a//b', { scheme: 's3', bucket: 'bucket', key: 'a//b' }],
-    ['s3://bucket/dir/', { scheme: 's3', bucket: 'bucket', key: 'dir/' }],
+    // Any scheme without a form of its own is an object store's scheme://bucket/key?versionId=….
+    ['store://bucket/a//b', { scheme: 'store', bucket: 'bucket', key: 'a//b' }],
+    ['store://bucket/dir/', { scheme: 'store', bucket: 'bucket', key: 'dir/' }],
     [
-      's3://bucket/with space/ünï©ødé 🚀.txt',
-      { scheme: 's3', bucket: 'bucket', key: 'with space/ünï©ødé 🚀.txt' },
+      'store://bucket/with space/ünï©ødé 🚀.txt',
+      { scheme: 'store', bucket: 'bucket', key: 'with space/ünï©ødé 🚀.txt' },
     ],
-    ['s3://bucket/a%20b', { scheme: 's3', bucket: 'bucket', key: 'a%20b' }],
-    ['s3://bucket/k?versionId=abc', { scheme: 's3', bucket: 'bucket', key: 'k', versionId: 'abc' }],
-    ['s3://bucket', { scheme: 's3', bucket: 'bucket', key: '' }],
+    ['store://bucket/a%20b', { scheme: 'store', bucket: 'bucket', key: 'a%20b' }],
+    ['store://bucket/k?versionId=abc', { scheme: 'store', bucket: 'bucket', key: 'k', versionId: 'abc' }],
+    ['store://bucket/k?x=1', { scheme: 'store', bucket: 'bucket', key: 'k?x=1' }],
+    ['Ftp://host/x', { scheme: 'ftp', bucket: 'host', key: 'x' }],
+    ['store://bucket', { scheme: 'store', bucket: 'bucket', key: '' }],
     ['mem://ns/x/y', { scheme: 'mem', bucket: 'ns', key: 'x/y' }],
     ['file:///tmp/a%20b/c', { scheme: 'file', bucket: '', key: 'tmp/a b/c' }],
     ['/tmp/x/', { scheme: 'file', bucket: '', key: 'tmp/x/' }],
@@ -27,33 +30,18 @@ describe('StorageUri', () => {
       'https://host:8443/p/a%20b.txt?x=1',
       { scheme: 'https', bucket: 'host:8443', key: 'p/a b.txt', query: 'x=1' },
     ],
-    [
-      'quilt+s3://bkt#package=user/pkg@abc123&path=data/f.csv',
-      {
-        scheme: 'quilt+s3',
-        bucket: 'bkt',
-        key: 'data/f.csv',
-        packageName: 'user/pkg',
-        packageHash: 'abc123',
-      },
-    ],
-    [
-      'quilt+s3://bkt#package=user/pkg:latest',
-      { scheme: 'quilt+s3', bucket: 'bkt', key: '', packageName: 'user/pkg', packageTag: 'latest' },
-    ],
   ])('parses %s', (input, expected) => {
     expect(parseUri(input)).toEqual(expected);
   });
 
   it.each([
-    's3://b/a//b',
-    's3://b/dir/',
-    's3://b/ünï 🚀 x',
-    's3://b/k?versionId=v%2F1',
+    'store://b/a//b',
+    'store://b/dir/',
+    'store://b/ünï 🚀 x',
+    'store://b/k?versionId=v%2F1',
     'mem://n/a b/',
     'file:///tmp/a%20b/%F0%9F%9A%80/',
     'https://h/a%20b/c?q=1',
-    'quilt+s3://b#package=u/p@ff&path=x/y',
   ])('round-trips %s', (input) => {
     const parsed = parseUri(input);
     expect(parseUri(formatUri(parsed))).toEqual(parsed);
@@ -61,16 +49,15 @@ describe('StorageUri', () => {
 
   it.each([
     ['', 'is empty'],
-    ['s3://', 'empty bucket'],
-    ['s3:///key', 'empty bucket'],
-    ['s3://b/a/../../etc', '".." segments'],
+    ['store://', 'empty bucket'],
+    ['store:///key', 'empty bucket'],
+    ['store://b/k?versionId=', 'empty versionId'],
+    ['store:b/k', 'expected "//bucket/key"'],
+    ['store://b/a/../../etc', '".." segments'],
     ['mem://n/./x', '"." segments'],
-    ['s3://b/a\u0000b', 'control character'],
-    ['s3://b/a\nb', 'control character'],
-    ['ftp://host/x', 'unknown scheme'],
+    ['store://b/a\u0000b', 'control character'],
+    ['store://b/a\nb', 'control character'],
     ['file://host/x', 'must be absolute'],
-    ['quilt+s3://b#path=x', 'missing "package="'],
-    ['quilt+s3://b#package=nouser', 'must look like'],
     ['https://', 'not a valid URL'],
   ])('rejects %j (%s)', (input, rule) => {
     let error: unknown;
@@ -85,14 +72,14 @@ describe('StorageUri', () => {
   });
 
   it('joins and relativises without escaping the base', () => {
-    const base = parseUri('s3://b/root');
+    const base = parseUri('store://b/root');
     expect(joinUri(base, 'x/y').key).toBe('root/x/y');
     expect(() => joinUri(base, '../x')).toThrow(InvalidUriError);
     expect(() => joinUri(base, '/abs')).toThrow(InvalidUriError);
-    expect(relativeKey(base, parseUri('s3://b/root/x/y'))).toBe('x/y');
-    expect(() => relativeKey(base, parseUri('s3://b/rootless/x'))).toThrow(InvalidUriError);
-    expect(isWithin(parseUri('s3://b/a/'), parseUri('s3://b/a/b'))).toBe(true);
-    expect(isWithin(parseUri('s3://b/a/'), parseUri('s3://b/ab'))).toBe(false);
+    expect(relativeKey(base, parseUri('store://b/root/x/y'))).toBe('x/y');
+    expect(() => relativeKey(base, parseUri('store://b/rootless/x'))).toThrow(InvalidUriError);
+    expect(isWithin(parseUri('store://b/a/'), parseUri('store://b/a/b'))).toBe(true);
+    expect(isWithin(parseUri('store://b/a/'), parseUri('store://b/ab'))).toBe(false);
   });
 
   it('never displays URL credentials or signatures', () => {

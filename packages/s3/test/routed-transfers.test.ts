@@ -1,19 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createStorage,
-  DownloadCapExceededError,
-  type EnvironmentFacts,
-  FsProvider,
-  fixedCredentialFacts,
-  fixedEnvironment,
-  type RoutePolicy,
-  Router,
-  StaticDataLocator,
-  type TransferEvent,
-} from '@stowage/core';
+import { createStorage, DownloadCapExceededError, FsProvider, type TransferEvent } from '@stowage/core';
 import { HttpProvider } from '@stowage/http';
 import {
   type FaultProxy,
@@ -24,6 +13,14 @@ import {
   startS3Server,
 } from '@stowage/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type EnvironmentFacts,
+  fixedCredentialFacts,
+  fixedEnvironment,
+  type RoutePolicy,
+  S3Router,
+  StaticDataLocator,
+} from '../src/index.js';
 import { providerFor } from './support/s3-fixture.js';
 
 // The "cloud" is a local S3 server (behind a fault proxy that logs every request), the "mirror" a
@@ -55,8 +52,11 @@ beforeEach(async () => {
   return () => rm(dir, { recursive: true, force: true });
 });
 
+/** The router of the storage built last. */
+let router: S3Router;
+
 function storageWith(environment: EnvironmentFacts, bucketRegion: string, policy: RoutePolicy = {}) {
-  const router = new Router({
+  router = new S3Router({
     environment: fixedEnvironment(environment),
     locator: new StaticDataLocator({
       mirrors: [{ s3: 's3://open-data/', http: `${mirror.baseUrl}/` }],
@@ -66,7 +66,7 @@ function storageWith(environment: EnvironmentFacts, bucketRegion: string, policy
     policy,
   });
   const provider = providerFor({ ...s3, endpoint: proxy.endpoint });
-  return createStorage({ providers: [new FsProvider(), provider, new HttpProvider()], router });
+  return createStorage({ providers: [new FsProvider(), provider, new HttpProvider()], readRouter: router });
 }
 
 async function copyWithEvents(storage: ReturnType<typeof storageWith>, target: string, policy?: RoutePolicy) {
@@ -88,6 +88,8 @@ async function copyWithEvents(storage: ReturnType<typeof storageWith>, target: s
 }
 
 const objectGets = () => proxy.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/obj.bin'));
+const objectHeads = () => proxy.requests.filter((r) => r.method === 'HEAD' && r.path.endsWith('/obj.bin'));
+const PAYING: RoutePolicy = { allowCrossRegion: true, allowRequesterPays: true };
 const inAws = (region: string): EnvironmentFacts => ({ cloud: 'aws', region, source: 'option' });
 
 describe('routed transfers, end to end', () => {
@@ -184,7 +186,7 @@ describe('routed transfers, end to end', () => {
     });
     const { result, routed } = await copyWithEvents(storage, join(dir, 'rp'));
     expect(result.ok).toBe(true);
-    expect(routed[0]).toMatchObject({ route: 's3', requesterPays: true, metered: true });
+    expect(routed[0]).toMatchObject({ route: 's3', details: { requesterPays: true, metered: true } });
     expect(routed[0]!.reasonCodes[0]).toBe('CROSS_REGION_REQUESTER_PAYS');
     const gets = objectGets();
     expect(gets.length).toBeGreaterThan(0);
@@ -202,5 +204,57 @@ describe('routed transfers, end to end', () => {
     expect(first.result.ok).toBe(true);
     const second = await copyWithEvents(storage, join(dir, 'g2'));
     expect((second.result as { error: unknown }).error).toBeInstanceOf(DownloadCapExceededError);
+  });
+
+  it("sends one HEAD of the source: the stat the cap needed is the copy's", async () => {
+    const storage = storageWith(inAws('eu-west-1'), 'us-east-1', {
+      ...PAYING,
+      downloadCap: 64 * 1024 * 1024,
+    });
+    const { result } = await copyWithEvents(storage, join(dir, 'h1'));
+    expect(result.ok).toBe(true);
+    expect(objectHeads()).toHaveLength(1);
+    expect(objectHeads()[0]!.headers['x-amz-request-payer']).toBe('requester');
+    proxy.requests.length = 0;
+    // Unmetered (same region): the router asks nothing, the copy stats once.
+    const same = await copyWithEvents(storageWith(inAws('us-east-1'), 'us-east-1'), join(dir, 'h2'));
+    expect(same.result.ok).toBe(true);
+    expect(objectHeads()).toHaveLength(1);
+  });
+
+  it('the cap counts the bytes the engine moved: a retried read counts twice', async () => {
+    const storage = storageWith(inAws('eu-west-1'), 'us-east-1', {
+      ...PAYING,
+      downloadCap: 64 * 1024 * 1024,
+    });
+    proxy.inject({
+      match: { method: 'GET', path: /obj\.bin$/ },
+      action: { kind: 'truncate', afterBytes: 2 * 1024 * 1024 },
+    });
+    const { result, events } = await copyWithEvents(storage, join(dir, 'r1'));
+    expect(result.ok).toBe(true);
+    expect(objectGets()).toHaveLength(2);
+    expect(events.some((e) => e.type === 'retry')).toBe(true);
+    // The object once, plus what the cut-off first read had delivered.
+    const { committed } = router.meter.usage();
+    expect(committed).toBeGreaterThan(data.length);
+    expect(committed).toBeLessThanOrEqual(data.length + 2 * 1024 * 1024);
+    expect(sha(await readFile(join(dir, 'r1')))).toBe(sha(data));
+  });
+
+  it("a hard cap smaller than a retried read's bytes stops it, and nothing partial is left", async () => {
+    const storage = storageWith(inAws('eu-west-1'), 'us-east-1', { ...PAYING, downloadCap: data.length + 1 });
+    proxy.inject({
+      match: { method: 'GET', path: /obj\.bin$/ },
+      action: { kind: 'truncate', afterBytes: 2 * 1024 * 1024 },
+    });
+    const { result, events } = await copyWithEvents(storage, join(dir, 'r2'));
+    expect(result.ok).toBe(false);
+    expect((result as { error: unknown }).error).toBeInstanceOf(DownloadCapExceededError);
+    expect(events.at(-1)).toMatchObject({ type: 'failed', error: { code: 'DownloadCapExceeded' } });
+    // Admitted (its size fits), then stopped during the re-read once the moved bytes passed the cap.
+    expect(router.meter.usage()).toMatchObject({ inFlight: 0, active: 0 });
+    expect(router.meter.usage().committed).toBeGreaterThan(data.length + 1);
+    expect(await readdir(dir)).toEqual([]);
   });
 });

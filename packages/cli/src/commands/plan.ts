@@ -1,9 +1,5 @@
-import {
-  formatDecision,
-  formatRouteExplanation,
-  PermissionDeniedError,
-  type RouteExplanation,
-} from '@stowage/core';
+import { PermissionDeniedError } from '@stowage/core';
+import { formatDecision, formatRouteExplanation, type RouteExplanation } from '@stowage/s3';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { inContext } from '../command-context.js';
@@ -36,7 +32,7 @@ export function registerPlan(program: Command, io: CliIo): void {
         const { storage } = await context.storage({}, true);
         let refused: RouteExplanation['refused'];
         for (const location of locations) {
-          const explanation = await storage.explainRoute(resolveLocation(location, io.cwd));
+          const explanation = await storage.explainRoute<RouteExplanation>(resolveLocation(location, io.cwd));
           refused ??= explanation.refused;
           if (context.options.json) context.printRecord(planRecord(explanation));
           else if (context.options.short)

@@ -1,7 +1,13 @@
 import type { Catalog } from '@stowage/catalog';
-import { createStorage, FsProvider, MemoryProvider, type Router, type Storage } from '@stowage/core';
+import { createStorage, FsProvider, MemoryProvider, type Storage } from '@stowage/core';
 import { HttpProvider, netrcCredentials } from '@stowage/http';
-import { checkRegion, resolveAwsRegion, S3Provider, type S3ProviderOptions } from '@stowage/s3';
+import {
+  checkRegion,
+  resolveAwsRegion,
+  S3Provider,
+  type S3ProviderOptions,
+  type S3Router,
+} from '@stowage/s3';
 import type { CliIo } from '../cli-io.js';
 import { type GlobalOptions, wantsRouting } from '../global-options.js';
 import { catalogFor, resolveContextFor, s3CredentialsFor } from './credential-setup.js';
@@ -24,7 +30,7 @@ export interface RunStorage {
   /** Storage with local files, `mem://`, S3 and HTTP(S) providers (and the router, when on). */
   storage: Storage;
   /** The router when a routing option was given (or one was forced), else undefined. */
-  router: Router | undefined;
+  router: S3Router | undefined;
   /** Close the router's S3 clients and release the providers' sockets. */
   close(): Promise<void>;
 }
@@ -104,7 +110,7 @@ export async function buildStorage(
       : undefined;
   const storage = createStorage({
     providers: [new FsProvider(), new MemoryProvider(), s3, http],
-    ...(routing ? { router: routing.router } : {}),
+    ...(routing ? { readRouter: routing.router } : {}),
     ...(tuning.fileConcurrency !== undefined ? { concurrency: tuning.fileConcurrency } : {}),
   });
   return {

@@ -1,13 +1,13 @@
+import type { CredentialSource, ResolveContext } from '@stowage/core';
 import {
-  type CredentialSource,
+  AwsEnvironmentProbe,
   credentialAvailability,
   type DeclaredBucket,
   fixedCredentialFacts,
   type MirrorMapping,
-  type ResolveContext,
-  Router,
-} from '@stowage/core';
-import { AwsEnvironmentProbe, S3DataLocator } from '@stowage/s3';
+  S3DataLocator,
+  S3Router,
+} from '@stowage/s3';
 import type { CliIo } from '../cli-io.js';
 import type { GlobalOptions } from '../global-options.js';
 import { splitPair } from '../option-parsers.js';
@@ -24,8 +24,8 @@ export interface S3Endpoint {
 
 /** A router and what must be closed after the run. */
 export interface RouterSetup {
-  /** The router to give the storage. */
-  router: Router;
+  /** The router to give the storage as its read router. */
+  router: S3Router;
   /** Close the locator's S3 clients. */
   close(): void;
 }
@@ -80,7 +80,7 @@ export function buildRouter(
     },
     ...(credentials ? { credentials, credentialContext: context } : {}),
   });
-  const router = new Router({
+  const router = new S3Router({
     environment,
     locator,
     credentials: credentials

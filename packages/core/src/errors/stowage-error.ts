@@ -34,7 +34,7 @@ export interface StowageErrorOptions {
   cause?: unknown;
   /** A short, actionable suggestion shown after the message. */
   hint?: string;
-  /** Backend request id, when the backend gave one (S3 `x-amz-request-id`). */
+  /** Backend request id, when the backend gave one (e.g. a request id header). */
   requestId?: string;
   /** Delay the backend asked for before a retry (HTTP `Retry-After`), in milliseconds. */
   retryAfterMs?: number;

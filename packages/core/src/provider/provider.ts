@@ -32,7 +32,7 @@ export interface ObjectStat {
   lastModified?: Date;
   /** MIME type stored with the object, where the backend keeps one. */
   contentType?: string;
-  /** User metadata (`x-amz-meta-*` on S3), keys lower-case. */
+  /** User metadata stored with the object, keys lower-case. */
   metadata?: Record<string, string>;
   /** Digests the backend reports for the object (possibly composite, see {@link Checksums}). */
   checksums?: Checksums;
@@ -54,8 +54,6 @@ export interface ByteRange {
 export interface StatOptions {
   /** Aborts the request. */
   signal?: AbortSignal;
-  /** Agree to pay for this request (S3 requester-pays buckets); providers without the notion ignore it. */
-  requesterPays?: boolean;
 }
 
 /** Options of `read`. */
@@ -71,8 +69,6 @@ export interface ReadOptions {
    * objects that have no ETag (an HTTP server that sends only `Last-Modified`).
    */
   ifUnmodifiedSince?: Date;
-  /** Agree to pay for this request (S3 requester-pays buckets); providers without the notion ignore it. */
-  requesterPays?: boolean;
 }
 
 /** Anything `write` accepts as content. */
@@ -246,6 +242,12 @@ export interface Provider {
   readonly name: string;
   /** URI schemes this provider serves. */
   readonly schemes: readonly string[];
+  /**
+   * Parse this provider's own URI syntax, for its schemes only, on the `Storage` it joins (other
+   * storages do not know it). Without it, its URIs parse in the generic forms of `parseUri`.
+   * @throws InvalidUriError naming the rule the input breaks.
+   */
+  parseUri?(input: string): StorageUri;
   /** What this provider supports; methods outside it throw `UnsupportedOperationError`. */
   readonly capabilities: Readonly<Capabilities>;
 

@@ -1,6 +1,6 @@
 import type { CredentialSource } from '../credentials/credential-source.js';
 import type { Layer } from '../layers/layer.js';
-import type { Router } from '../router/router.js';
+import type { ReadRouter } from './read-router.js';
 
 /** Settings of a {@link Storage} besides its providers. */
 export interface StorageConfig {
@@ -9,10 +9,10 @@ export interface StorageConfig {
   /** Default credential source, for adapters that ask the storage for one. */
   credentials?: CredentialSource;
   /**
-   * Decides per `s3://` read between S3 and an HTTPS mirror, and meters a download cap across every
-   * transfer of this storage. Without one, S3 sources are read from S3.
+   * Plans the copies of sources it claims (another URI, a paying provider, a metered download cap)
+   * and says why. Without one, every source is read directly.
    */
-  router?: Router;
+  readRouter?: ReadRouter;
   /** Default parallelism of tree copies (files at once). Default 8. */
   concurrency?: number;
 }

@@ -20,7 +20,6 @@ import type {
   WriteResult,
 } from '../provider/provider.js';
 import { unsupported } from '../provider/unsupported.js';
-import type { RoutePolicy } from '../router/route-policy.js';
 import { type CopyInternals, copyObject } from '../transfer/copy-object.js';
 import type { CopyOptions, CopyResult, CopyTreeOptions, CopyTreeResult } from '../transfer/copy-options.js';
 import { copyTree } from '../transfer/copy-tree.js';
@@ -28,7 +27,13 @@ import { routedCopy } from '../transfer/routed-copy.js';
 import { Transfer, type TransferContext } from '../transfer/transfer.js';
 import type { TransferEvent } from '../transfer/transfer-events.js';
 import { copyTreeFile } from '../transfer/tree-file.js';
-import { displayUri, parseUri, type StorageUri, type UriLike } from '../uri/storage-uri.js';
+import {
+  displayUri,
+  parseUriWith,
+  type StorageUri,
+  type UriLike,
+  type UriParser,
+} from '../uri/storage-uri.js';
 import { baseName, isPrefix, joinUri } from '../uri/uri-path.js';
 import type { StorageConfig } from './storage-config.js';
 
@@ -39,9 +44,10 @@ import type { StorageConfig } from './storage-config.js';
 @injectable()
 export class Storage {
   private readonly byScheme = new Map<string, Provider>();
+  private readonly parsers = new Map<string, UriParser>();
   /** Providers as registered, after layers. */
   readonly providers: readonly Provider[];
-  /** The settings it was built with (layers, credentials, router, tree concurrency). */
+  /** The settings it was built with (layers, credentials, read router, tree concurrency). */
   readonly config: StorageConfig;
   private readonly allEvents = new Subject<TransferEvent>();
   /** Every event of every transfer this storage runs, tree members included. */
@@ -53,7 +59,8 @@ export class Storage {
   ) {
     this.config = config;
     const layered = providers.map((p) => applyLayers(p, config.layers ?? []));
-    for (const provider of layered) {
+    providers.forEach((raw, i) => {
+      const provider = layered[i]!;
       for (const scheme of provider.schemes) {
         if (this.byScheme.has(scheme)) {
           throw new InvalidArgumentError(
@@ -61,14 +68,25 @@ export class Storage {
           );
         }
         this.byScheme.set(scheme, provider);
+        // Layers wrap the calls, not the syntax: the parser is the adapter's own.
+        if (raw.parseUri) this.parsers.set(scheme, raw.parseUri.bind(raw));
       }
-    }
+    });
     this.providers = layered;
+  }
+
+  /**
+   * Parse a location as this storage reads it: the schemes of its adapters that have their own
+   * syntax (`Provider.parseUri`) by their parser, everything else as `parseUri` does.
+   * @throws InvalidUriError naming the input and the rule it breaks.
+   */
+  parseUri(uri: UriLike): StorageUri {
+    return parseUriWith(uri, this.parsers);
   }
 
   /** The provider serving a URI's scheme. @throws InvalidUriError when none does. */
   providerFor(uri: UriLike): Provider {
-    const parsed = parseUri(uri);
+    const parsed = this.parseUri(uri);
     const provider = this.byScheme.get(parsed.scheme);
     if (!provider) {
       const known = [...this.byScheme.keys()].join(', ');
@@ -85,31 +103,31 @@ export class Storage {
 
   /** Size, validators and metadata of one object. */
   stat(uri: UriLike, options?: StatOptions): Promise<ObjectStat> {
-    const parsed = parseUri(uri);
+    const parsed = this.parseUri(uri);
     return this.providerFor(parsed).stat(parsed, options);
   }
 
   /** The object's bytes as a stream. */
   read(uri: UriLike, options?: ReadOptions): Promise<Readable> {
-    const parsed = parseUri(uri);
+    const parsed = this.parseUri(uri);
     return this.providerFor(parsed).read(parsed, options);
   }
 
   /** Store an object atomically from a stream, buffer, string or async iterable. */
   write(uri: UriLike, body: Body, options?: WriteOptions): Promise<WriteResult> {
-    const parsed = parseUri(uri);
+    const parsed = this.parseUri(uri);
     return this.providerFor(parsed).write(parsed, body, options);
   }
 
   /** Entries under a prefix, in key order, pages hidden. */
   list(prefix: UriLike, options?: ListOptions): AsyncIterable<Entry> {
-    const parsed = parseUri(prefix);
+    const parsed = this.parseUri(prefix);
     return this.providerFor(parsed).list(parsed, options);
   }
 
   /** Delete one object (a missing object is not an error). */
   delete(uri: UriLike, options?: DeleteOptions): Promise<void> {
-    const parsed = parseUri(uri);
+    const parsed = this.parseUri(uri);
     return this.providerFor(parsed).delete(parsed, options);
   }
 
@@ -122,7 +140,7 @@ export class Storage {
     const self = this;
     async function* parsed(): AsyncIterable<StorageUri> {
       for await (const u of uris) {
-        const p = parseUri(u);
+        const p = self.parseUri(u);
         const mine = self.providerFor(p);
         if (provider && mine !== provider)
           throw new InvalidArgumentError('deleteMany takes URIs of one provider at a time');
@@ -142,7 +160,7 @@ export class Storage {
 
   /** A time-limited URL granting `method` on the object. */
   presign(uri: UriLike, options?: PresignOptions): Promise<string> {
-    const parsed = parseUri(uri);
+    const parsed = this.parseUri(uri);
     const provider = this.providerFor(parsed);
     if (!provider.presign) throw unsupported(provider.name, 'presign', parsed);
     return provider.presign(parsed, options);
@@ -163,12 +181,14 @@ export class Storage {
   }
 
   /**
-   * Where a read of `uri` would go and why, without moving a byte (what `stowage plan` prints).
-   * @throws UnsupportedOperationError when this storage has no router.
+   * Where a read of `uri` would go and why, without moving a byte (what `stowage plan` prints). The
+   * answer is the read router's: `E` is its explanation type.
+   * @throws UnsupportedOperationError when this storage has no read router.
    */
-  explainRoute(uri: UriLike, policy?: RoutePolicy) {
-    if (!this.config.router) throw unsupported('storage', 'routing (no router configured)');
-    return this.config.router.explainRoute(uri, policy);
+  explainRoute<E = unknown>(uri: UriLike, options?: object): Promise<E> {
+    const router = this.config.readRouter;
+    if (!router) throw unsupported('storage', 'routing (no read router configured)');
+    return router.explain(this.parseUri(uri), options) as Promise<E>;
   }
 
   private copyOne(
@@ -179,8 +199,8 @@ export class Storage {
     internals: CopyInternals = {},
     destinationRoot?: StorageUri,
   ): Promise<CopyResult> {
-    const router = this.config.router;
-    if (router && src.scheme === 's3' && options.route !== false) {
+    const router = this.config.readRouter;
+    if (router && options.route !== false && router.claims(src)) {
       return routedCopy(
         {
           router,
@@ -188,7 +208,7 @@ export class Storage {
           destination: dst,
           ends: (s, d) => this.ends(s, d, destinationRoot),
           options,
-          ...(options.route ? { policy: options.route } : {}),
+          internals,
         },
         context,
       );
@@ -241,8 +261,8 @@ export class Storage {
     options: CopyTreeOptions,
     move: boolean,
   ): Transfer<CopyTreeResult> {
-    const src = parseUri(sourcePrefix);
-    const dst = parseUri(destinationPrefix);
+    const src = this.parseUri(sourcePrefix);
+    const dst = this.parseUri(destinationPrefix);
     const sourceProvider = this.providerFor(src);
     const destinationProvider = this.providerFor(dst);
     return new Transfer(
@@ -279,8 +299,8 @@ export class Storage {
   }
 
   private resolvePair(source: UriLike, destination: UriLike): { src: StorageUri; dst: StorageUri } {
-    const src = parseUri(source);
-    let dst = parseUri(destination);
+    const src = this.parseUri(source);
+    let dst = this.parseUri(destination);
     if (isPrefix(src)) {
       throw new InvalidArgumentError(`${displayUri(src)} is a prefix; use copyTree to copy a tree`, {
         uri: displayUri(src),

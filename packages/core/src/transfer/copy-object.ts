@@ -37,6 +37,8 @@ export interface CopyInternals {
   keepPartialOnFailure?: boolean;
   /** Label for the `route` field of `started`. */
   route?: string;
+  /** Told the bytes this copy moves, as the engine counts them (see `ProgressMeterOptions.onMoved`). */
+  onMoved?: (bytes: number) => void;
   /**
    * Told when a retry was caused by the process running out of file descriptors, so a tree can
    * lower its file concurrency instead of failing files that a smaller pool would copy.
@@ -117,6 +119,7 @@ export async function copyObject(
       });
       const meter = new ProgressMeter((r) => context.emit({ type: 'progress', ...r }), {
         totalBytes: stat.size,
+        ...(internals.onMoved ? { onMoved: internals.onMoved } : {}),
       });
       let outcome: StrategyOutcome;
       try {

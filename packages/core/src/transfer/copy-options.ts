@@ -1,7 +1,6 @@
 import type { RetryOptions } from '../layers/retry.js';
 import type { Checksums } from '../provider/provider.js';
-import type { RouteDecision } from '../router/route-decision.js';
-import type { RoutePolicy } from '../router/route-policy.js';
+import type { ReadRoute } from '../storage/read-router.js';
 
 /** What to do when the destination exists: replace it, keep it, or replace it only when it differs. */
 export type OverwritePolicy = 'always' | 'never' | 'if-different';
@@ -66,10 +65,10 @@ export interface CopyOptions {
   /** User metadata for the destination. Default: the source's (where the destination stores it). */
   metadata?: Record<string, string>;
   /**
-   * Route policy for reading `s3://` sources when the storage has a router (cross-region,
-   * requester pays, download cap, prefer HTTP); `false` reads straight from S3 without routing.
+   * Options for the storage's read router, for sources it claims (the router defines and checks
+   * them, e.g. a route policy); `false` reads the source directly, without routing.
    */
-  route?: RoutePolicy | false;
+  route?: object | false;
 }
 
 /** Options of `storage.copyTree` and tree moves. */
@@ -106,8 +105,8 @@ export interface CopyResult {
   resumed?: boolean;
   /** Times the copy started over because the source changed (see `restartOnChange`). */
   restarts?: number;
-  /** The router's decision, when the source was routed (S3 or its HTTPS mirror). */
-  decision?: RouteDecision;
+  /** Where the read went and why, when the storage's read router routed the source. */
+  decision?: ReadRoute;
 }
 
 /** What a tree copy returns. */

@@ -58,7 +58,7 @@ function toList(patterns: string | readonly string[] | undefined): string[] {
   return typeof patterns === 'string' ? [patterns] : [...patterns];
 }
 
-/** True for `dir/` marker objects, which stand for directories (quilt3 #4641 trips over them). */
+/** True for `dir/` marker objects, which stand for directories (not objects to copy or fail on). */
 export function isDirectoryMarker(entry: Entry): boolean {
   return entry.type === 'object' && entry.key.endsWith('/');
 }

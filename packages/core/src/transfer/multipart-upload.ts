@@ -182,7 +182,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
     if (input.resume) journal = await ResumeJournal.begin(statePath, header, finished);
     const done = new Set(finished.map((p) => p.partNumber));
     const plan = planParts(size, input.partSize);
-    for (const part of plan) if (done.has(part.number)) meter.add(part.end - part.start + 1);
+    for (const part of plan) if (done.has(part.number)) meter.addKept(part.end - part.start + 1);
     const todo = plan.filter((p) => !done.has(p.number));
 
     await runParts(todo, input.concurrency, signal, `upload to ${where}`, (part, partSignal) =>

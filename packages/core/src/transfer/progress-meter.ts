@@ -6,6 +6,12 @@ export interface ProgressMeterOptions {
   intervalMs?: number;
   /** Clock in ms, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Told every byte counted by {@link ProgressMeter.add} as it is counted, unthrottled: what the
+   * transfer moved, a failed attempt's bytes included (they moved; only progress discounts them).
+   * Bytes kept from an earlier run ({@link ProgressMeter.addKept}) are not moved and not told.
+   */
+  onMoved?: (bytes: number) => void;
 }
 
 /** A progress report. */
@@ -48,8 +54,18 @@ export class ProgressMeter {
     return this.bytes;
   }
 
-  /** Count `delta` more bytes; reports when the interval has passed. */
+  /** Count `delta` more bytes that just moved (negative: discount a failed attempt); reports when the interval has passed. */
   add(delta: number): void {
+    if (delta > 0) this.options.onMoved?.(delta);
+    this.count(delta);
+  }
+
+  /** Count bytes already in place from an earlier run (a resumed part): progress, but nothing moved. */
+  addKept(bytes: number): void {
+    this.count(bytes);
+  }
+
+  private count(delta: number): void {
     this.bytes += delta;
     const now = this.now();
     if (now - this.lastEmit >= this.intervalMs) this.report(now);

@@ -162,7 +162,7 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
       digest = new OrderedFileDigest(handle, partial, parts, digestAlgorithmsFor(input.expected));
     for (const n of doneSet) {
       const part = parts[n - 1];
-      if (part) meter.add(part.end - part.start + 1);
+      if (part) meter.addKept(part.end - part.start + 1);
       digest?.markDone(n);
     }
     const todo = parts.filter((p) => !doneSet.has(p.number));

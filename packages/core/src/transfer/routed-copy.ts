@@ -1,146 +1,161 @@
 import { isAbortError, toAbortedError } from '../errors/abort.js';
-import { decorateProvider } from '../layers/layer.js';
-import type { DownloadReservation } from '../router/download-meter.js';
-import type { RouteDecision } from '../router/route-decision.js';
-import type { RoutePolicy } from '../router/route-policy.js';
-import type { Router } from '../router/router.js';
-import { parseUri, type StorageUri } from '../uri/storage-uri.js';
-import { type CopyEnds, copyObject } from './copy-object.js';
+import type { ObjectStat, Provider } from '../provider/provider.js';
+import {
+  type ReadPlan,
+  type ReadRecovery,
+  type ReadRequest,
+  type ReadRouter,
+  readRouteOf,
+} from '../storage/read-router.js';
+import { formatUri, type StorageUri } from '../uri/storage-uri.js';
+import { type CopyEnds, type CopyInternals, copyObject } from './copy-object.js';
 import type { CopyOptions, CopyResult } from './copy-options.js';
 import type { TransferContext } from './transfer.js';
 import { failureOf } from './transfer-events.js';
 
 /** What a routed copy needs from the storage. */
 export interface RoutedCopyInput {
-  /** Decides the route and meters the download cap. */
-  router: Router;
-  /** The `s3://` object asked for. */
+  /** Plans the read and meters it. */
+  router: ReadRouter;
+  /** The object asked for. */
   source: StorageUri;
   /** The object to create or replace (never routed). */
   destination: StorageUri;
-  /** Resolve providers for a pair of URIs (the decision may switch the source to the mirror). */
+  /** Resolve providers for a pair of URIs (a plan may switch the source, e.g. to a mirror). */
   ends(source: StorageUri, destination: StorageUri): CopyEnds;
   /** The copy's options, as for an unrouted copy. */
   options: CopyOptions;
-  /** Overrides of the router's policy for this copy. */
-  policy?: RoutePolicy;
+  /** The tree's knobs when the copy is a tree member (its listing's stat, its EMFILE handling). */
+  internals?: CopyInternals;
 }
 
-function routedEvent(decision: RouteDecision) {
+/** Rounds of recovery one copy may go through (each proposed by the router) before it gives up. */
+const MAX_RECOVERIES = 8;
+
+/**
+ * Copy an object along the route its Storage's read router plans. The plan is emitted as `routed`
+ * before any byte moves; the bytes the engine moves feed the plan's meter (a meter that refuses
+ * more stops the copy, which then fails with the meter's error unless the router recovers); after
+ * a failure the router may propose another route (a `warning`, then `routed` again). The source is
+ * stat'ed at most once: a stat the router asked for is handed to the copy.
+ */
+export async function routedCopy(input: RoutedCopyInput, context: TransferContext): Promise<CopyResult> {
+  const { router, source, destination, options, internals = {} } = input;
+  const { signal } = context;
+  const stats = new Map<string, Promise<ObjectStat>>();
+  if (internals.sourceStat) stats.set(formatUri(source), Promise.resolve(internals.sourceStat));
+  const request: ReadRequest = {
+    source,
+    ...(options.route ? { options: options.route } : {}),
+    signal,
+    stat(uri, via) {
+      const key = formatUri(uri);
+      let known = stats.get(key);
+      if (!known) {
+        const provider = input.ends(uri, destination).sourceProvider;
+        known = (via ? via(provider) : provider).stat(uri, { signal });
+        stats.set(key, known);
+      }
+      return known;
+    },
+  };
+  let plan: ReadPlan;
+  try {
+    plan = await router.plan(request);
+  } catch (error) {
+    return fail(error);
+  }
+  for (let recoveries = 0; ; recoveries++) {
+    const route = readRouteOf(plan, source);
+    context.emit({ type: 'routed', ...route, ...reasonLines(route.reasons) });
+    const attempt = await readOnce(input, plan, stats, context);
+    if (attempt.ok) return { ...attempt.result, decision: route };
+    const { error } = attempt;
+    if (signal.aborted || isAbortError(error))
+      return fail(signal.aborted ? toAbortedError(signal.reason) : error);
+    // A stat that failed may succeed on the next route (refreshed credentials, another region).
+    for (const [key, known] of stats)
+      if (
+        await known.then(
+          () => false,
+          () => true,
+        )
+      )
+        stats.delete(key);
+    let recovery: ReadRecovery | undefined;
+    try {
+      recovery = recoveries < MAX_RECOVERIES ? await plan.recover?.(error) : undefined;
+    } catch (refused) {
+      return fail(refused);
+    }
+    if (!recovery) return fail(error);
+    context.emit({ type: 'warning', code: recovery.warning.code, message: recovery.warning.message });
+    plan = recovery.plan;
+  }
+
+  function fail(error: unknown): never {
+    if (!internals.willRetry?.(error)) context.emit({ type: 'failed', error: failureOf(error) });
+    throw error;
+  }
+}
+
+/** `reasons` as `CODE: sentence` lines and the codes alone, as `routed` events carry them. */
+function reasonLines(reasons: ReadPlan['reasons']) {
   return {
-    type: 'routed' as const,
-    route: decision.route,
-    uri: decision.uri,
-    requested: decision.requested,
-    reasons: decision.reasons.map((r) => `${r.code}: ${r.message}`),
-    reasonCodes: decision.reasons.map((r) => r.code),
-    warnings: decision.warnings,
-    requesterPays: decision.requesterPays,
-    metered: decision.metered,
-    ...(decision.costEstimate ? { costEstimate: decision.costEstimate } : {}),
+    reasons: reasons.map((r) => `${r.code}: ${r.message}`),
+    reasonCodes: reasons.map((r) => r.code),
   };
 }
 
+type Attempt = { ok: true; result: CopyResult } | { ok: false; error: unknown };
+
 /**
- * Copy a readable S3 object along the route the router chose: S3 or its HTTPS mirror. The decision
- * is emitted as `routed` before any byte moves; metered bytes are reserved under the download cap
- * first (over the cap the copy fails with `DownloadCapExceededError`, or reads the mirror when the
- * policy says so). An S3 failure the fallback table allows is retried once over HTTP, with a
- * `warning` event. Writes are never routed.
+ * One read along `plan`: the engine's moved bytes go to the plan's meter, which settles once. A
+ * meter that throws cancels the copy through its own signal; that error is the attempt's failure.
  */
-export async function routedCopy(input: RoutedCopyInput, context: TransferContext): Promise<CopyResult> {
-  const { router, source, destination, options, policy } = input;
-  const { signal } = context;
-  let decision = await router
-    .decide(source, policy, { signal })
-    .catch((error) => failBeforeStart(error, context));
-  let size: number | undefined;
-  if (decision.route === 's3' && decision.metered) {
-    // The cap needs the size before any byte moves; a failing stat leaves it unknown.
-    size = await input
-      .ends(source, destination)
-      .sourceProvider.stat(source, { signal })
-      .then((s) => s.size)
-      .catch(() => undefined);
-  }
-  let reservation: DownloadReservation;
-  ({ decision, reservation } = await router
-    .admit(source, policy, { signal, ...(size === undefined ? {} : { size }) })
-    .catch((error) => failBeforeStart(error, context)));
-  context.emit(routedEvent(decision));
-
-  const state = { credentialsRefreshed: false, redecided: false };
-  for (;;) {
-    const from = parseUri(decision.uri);
-    let previous = 0;
-    const metering: TransferContext = {
-      ...context,
-      emit(event) {
-        if (event.type === 'progress') {
-          reservation.record(event.bytes - previous);
-          previous = event.bytes;
-        }
-        context.emit(event);
-      },
-    };
-    try {
-      const result = await copyObject(
-        payingEnds(input.ends(from, destination), decision),
-        options,
-        metering,
-        {
-          route: decision.route,
+async function readOnce(
+  input: RoutedCopyInput,
+  plan: ReadPlan,
+  stats: Map<string, Promise<ObjectStat>>,
+  context: TransferContext,
+): Promise<Attempt> {
+  const { meter } = plan;
+  const stop = new AbortController();
+  let stopped: unknown;
+  let moved = 0;
+  const ends = input.ends(plan.source, input.destination);
+  const sourceProvider: Provider = plan.via ? plan.via(ends.sourceProvider) : ends.sourceProvider;
+  const known = stats.get(formatUri(plan.source));
+  try {
+    const sourceStat = known ? await known : undefined;
+    // The tree's stat is of the object asked for; it reaches the copy through `stats` when read.
+    const { sourceStat: _listed, willRetry: _later, ...treeKnobs } = input.internals ?? {};
+    const result = await copyObject(
+      { ...ends, sourceProvider },
+      input.options,
+      { ...context, signal: AbortSignal.any([context.signal, stop.signal]) },
+      {
+        ...treeKnobs,
+        ...(sourceStat ? { sourceStat } : {}),
+        route: plan.route,
+        // The copy's failure is reported by the routed copy once it gives up: the router may recover.
+        willRetry: () => true,
+        onMoved(bytes) {
+          moved += bytes;
+          if (!meter || stopped !== undefined) return;
+          try {
+            meter.record(bytes);
+          } catch (error) {
+            stopped = error;
+            stop.abort(error);
+          }
         },
-      );
-      reservation.commit(result.bytes);
-      return { ...result, decision };
-    } catch (error) {
-      reservation.release();
-      if (signal.aborted || isAbortError(error)) throw signal.aborted ? toAbortedError(signal.reason) : error;
-      const advice = router.shouldFallBack(error, decision, policy, { operation: 'read', ...state });
-      if (advice.action === 'throw') throw error;
-      context.emit({
-        type: 'warning',
-        code: advice.action === 'fallback' ? advice.code : advice.action.toUpperCase(),
-        message: advice.warning,
-      });
-      if (advice.action === 'fallback') {
-        decision = advice.decision;
-      } else if (advice.action === 'redecide') {
-        state.redecided = true;
-        router.learnBucketRegion(advice.bucket, advice.region);
-        decision = await router.decide(source, policy, { signal });
-      } else {
-        state.credentialsRefreshed = true;
-      }
-      ({ decision, reservation } = await admitDecided(router, decision, policy, size));
-      context.emit(routedEvent(decision));
-    }
+      },
+    );
+    meter?.commit(moved);
+    return { ok: true, result };
+  } catch (error) {
+    meter?.release();
+    return { ok: false, error: stopped ?? error };
   }
-}
-
-/** The ends with a source that sends the requester-pays agreement on every read, when the decision says so. */
-function payingEnds(ends: CopyEnds, decision: RouteDecision): CopyEnds {
-  if (decision.route !== 's3' || !decision.requesterPays) return ends;
-  const sp = ends.sourceProvider;
-  const paying = decorateProvider(sp, {
-    stat: (uri, o) => sp.stat(uri, { ...o, requesterPays: true }),
-    read: (uri, o) => sp.read(uri, { ...o, requesterPays: true }),
-  });
-  return { ...ends, sourceProvider: paying };
-}
-
-/** Reserve for a decision already made (after a fallback the mirror is unmetered; after a re-decision it may not be). */
-async function admitDecided(
-  router: Router,
-  decision: RouteDecision,
-  policy: RoutePolicy | undefined,
-  size: number | undefined,
-) {
-  return { decision, reservation: router.meter.reserve(size, decision, router.resolvePolicy(policy)) };
-}
-
-function failBeforeStart(error: unknown, context: TransferContext): never {
-  context.emit({ type: 'failed', error: failureOf(error) });
-  throw error;
 }

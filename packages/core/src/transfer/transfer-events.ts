@@ -40,7 +40,7 @@ export interface StartedEvent extends TransferEventBase {
   totalBytes?: number;
   /** How the bytes will move. */
   strategy: TransferStrategy;
-  /** `s3` or `http` when the router chose the route. */
+  /** The route's name when the storage's read router chose it. */
   route?: string;
 }
 /** Throttled progress (about 10 per second per transfer). */
@@ -73,44 +73,29 @@ export interface RetryEvent extends TransferEventBase {
 export interface WarningEvent extends TransferEventBase {
   /** Discriminant of {@link TransferEvent}. */
   type: 'warning';
-  /** Stable code to match on (`resume-discarded`, a reason code such as `S3_NOT_FOUND`, …). */
+  /** Stable code to match on (`resume-discarded`, a read router's reason code, …). */
   code: string;
   /** What happened, in one sentence (secret-free). */
   message: string;
 }
-/** The router's decision for this object (emitted before any byte moves, and again after a fallback). */
+/** The read router's plan for this object (emitted before any byte moves, and again after a recovery). */
 export interface RoutedEvent extends TransferEventBase {
   /** Discriminant of {@link TransferEvent}. */
   type: 'routed';
-  /** `s3` reads from S3, `http` from the HTTPS mirror. */
-  route: 's3' | 'http';
+  /** The route's name, chosen by the router. */
+  route: string;
   /** What will be read. */
   uri: string;
   /** What the caller asked for. */
   requested: string;
   /** `CODE: explanation`, deciding reason first. */
   reasons: readonly string[];
-  /** The stable reason codes alone (`SAME_REGION`, `CROSS_REGION_NOT_ALLOWED`, …). */
+  /** The stable reason codes alone. */
   reasonCodes: readonly string[];
-  /** What the user should know about the route (no mirror, region unknown, …). */
+  /** What the user should know about the route. */
   warnings: readonly string[];
-  /** Whether the S3 requests carry `x-amz-request-payer: requester`. */
-  requesterPays: boolean;
-  /** Whether the bytes count against the download cap. */
-  metered: boolean;
-  /** The decision's cost estimate (metered S3 reads, when the policy sets prices). */
-  costEstimate?: {
-    /** The price used, USD per GiB. */
-    usdPerGiB: number;
-    /** Which price applied: `same-region`, `cross-region` or `internet`. */
-    basis: string;
-    /** Bytes, when the size is known. */
-    bytes?: number;
-    /** Estimated USD, when the size is known. */
-    usd?: number;
-    /** Who AWS bills: `requester` or `bucket-owner`. */
-    chargedTo: string;
-  };
+  /** Facts only the router's adapter knows (who pays, metering, a cost estimate…); secret-free. */
+  details?: Readonly<Record<string, unknown>>;
 }
 /** The transfer finished and was verified (or skipped by the overwrite policy). */
 export interface CompletedEvent extends TransferEventBase {

@@ -7,50 +7,37 @@ import { redactSecrets } from '../errors/redact.js';
  * A parsed storage location. One shape for every scheme, so providers, the engine and the CLI
  * never re-parse strings:
  *
- * | scheme      | bucket                | key                                  |
- * |-------------|-----------------------|--------------------------------------|
- * | `file`      | `''`                  | absolute path without the leading `/` |
- * | `mem`       | namespace             | key                                  |
- * | `s3`        | bucket                | key (exact bytes, never decoded)     |
- * | `http(s)`   | host[:port]           | decoded path without the leading `/` |
- * | `quilt+s3`  | bucket                | the `path=` inside the package       |
+ * | scheme       | bucket                | key                                   |
+ * |--------------|-----------------------|---------------------------------------|
+ * | `file`       | `''`                  | absolute path without the leading `/` |
+ * | `mem`        | namespace             | key                                   |
+ * | `http(s)`    | host[:port]           | decoded path without the leading `/`  |
+ * | any other    | bucket                | key (exact bytes, never decoded)      |
  *
+ * Any other scheme is an object store's `scheme://bucket/key?versionId=…`, unless the `Storage`
+ * has an adapter that parses its own scheme (see `Provider.parseUri`).
  * A key that is empty or ends in `/` names a prefix (a "directory").
  */
 export interface StorageUri {
-  /** Lower-case scheme without `:` (`file`, `mem`, `s3`, `http`, `https`, `quilt+s3`, or a custom one). */
+  /** Lower-case scheme without `:` (`file`, `mem`, `http`, `https`, or an adapter's). */
   readonly scheme: string;
   /** Bucket, namespace or host; `''` for `file`. */
   readonly bucket: string;
   /** Object key; exact bytes are kept (`a//b`, trailing `/`, spaces, unicode). */
   readonly key: string;
-  /** S3 object version (`?versionId=`). */
+  /** Object version of a versioned store (`?versionId=`). */
   readonly versionId?: string;
   /** Raw query string of an http(s) URL, without `?`. */
   readonly query?: string;
   /** User info of an http(s) URL (`user:pass@`); never printed by {@link displayUri}. */
   readonly userInfo?: string;
-  /** Quilt package name (`user/pkg`) of a `quilt+s3` URI. */
-  readonly packageName?: string;
-  /** Quilt package top hash (`@hash`). */
-  readonly packageHash?: string;
-  /** Quilt package tag (`:tag`), e.g. `latest`. */
-  readonly packageTag?: string;
 }
 
 /** Anything the API accepts as a location: a string or an already parsed URI. */
 export type UriLike = string | StorageUri;
 
-const KNOWN_SCHEMES = new Set(['file', 'mem', 's3', 'http', 'https', 'quilt+s3']);
-const extraSchemes = new Set<string>();
-
-/** Let custom adapters' schemes parse generically as `scheme://bucket/key`. */
-export function registerUriScheme(scheme: string): void {
-  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) {
-    throw new InvalidUriError(`Scheme "${scheme}" is not a valid URI scheme (letters, digits, + . -)`);
-  }
-  extraSchemes.add(scheme);
-}
+/** Parses one scheme's URIs (an adapter's own syntax); throws InvalidUriError for bad input. */
+export type UriParser = (input: string) => StorageUri;
 
 function fail(input: string, rule: string): never {
   throw new InvalidUriError(`Invalid URI "${redactSecrets(input)}": ${rule}`, { uri: input });
@@ -69,37 +56,49 @@ function checkDotSegments(input: string, key: string, root: string): void {
   }
 }
 
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s;
+
+/** The lower-case scheme of a location string, or undefined for a plain path (`C:` is a drive, not a scheme). */
+export function uriScheme(input: string): string | undefined {
+  const match = SCHEME.exec(input);
+  return match && match[1]!.length > 1 ? match[1]!.toLowerCase() : undefined;
+}
+
 /**
  * Parse a location. Plain paths (absolute or relative to the working directory) become `file` URIs.
  * @throws InvalidUriError naming the input and the rule it breaks.
  */
 export function parseUri(input: UriLike): StorageUri {
+  return parseUriWith(input, NO_PARSERS);
+}
+
+const NO_PARSERS: ReadonlyMap<string, UriParser> = new Map();
+
+/**
+ * Parse a location, giving the schemes in `parsers` to their own parser (a `Storage` passes its
+ * adapters'); every other input parses as {@link parseUri} does. Empty input and control
+ * characters are refused before any parser sees them.
+ * @throws InvalidUriError naming the input and the rule it breaks.
+ */
+export function parseUriWith(input: UriLike, parsers: ReadonlyMap<string, UriParser>): StorageUri {
   if (typeof input !== 'string') return input;
   if (input.length === 0) fail(input, 'is empty');
   checkControlChars(input);
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(input);
-  // A one-letter "scheme" is a Windows drive letter, not a scheme.
-  if (!match || match[1]!.length === 1) return parseFilePath(input, resolvePath(input));
-  const scheme = match[1]!.toLowerCase();
-  const rest = match[2]!;
+  const scheme = uriScheme(input);
+  if (scheme === undefined) return parseFilePath(input, resolvePath(input));
+  const own = parsers.get(scheme);
+  if (own) return own(input);
+  const rest = input.slice(scheme.length + 1);
   switch (scheme) {
     case 'file':
       return parseFileUrl(input);
-    case 's3':
-      return parseS3(input, rest);
     case 'mem':
       return parseBucketKey(input, 'mem', rest, 'namespace');
     case 'http':
     case 'https':
       return parseHttp(input);
-    case 'quilt+s3':
-      return parseQuilt(input, rest);
     default:
-      if (extraSchemes.has(scheme)) return parseBucketKey(input, scheme, rest, 'bucket');
-      return fail(
-        input,
-        `unknown scheme "${scheme}:" (known: ${[...KNOWN_SCHEMES, ...extraSchemes].join(', ')})`,
-      );
+      return parseObjectUri(input, scheme, rest);
   }
 }
 
@@ -148,9 +147,12 @@ function parseBucketKey(input: string, scheme: string, rest: string, what: strin
   return Object.freeze({ scheme, bucket, key });
 }
 
-function parseS3(input: string, rest: string): StorageUri {
-  // Keys are taken verbatim (as awscli and boto3 do): no percent-decoding. Only a trailing
-  // `?versionId=...` is structure; any other `?` belongs to the key.
+/**
+ * An object store's `scheme://bucket/key?versionId=…`. Keys are taken verbatim (as awscli and
+ * boto3 do): no percent-decoding. Only a trailing `?versionId=...` is structure; any other `?`
+ * belongs to the key.
+ */
+function parseObjectUri(input: string, scheme: string, rest: string): StorageUri {
   let body = rest;
   let versionId: string | undefined;
   const versionMatch = /\?versionId=([^&#?]*)$/.exec(body);
@@ -162,7 +164,7 @@ function parseS3(input: string, rest: string): StorageUri {
   const [bucket, key] = splitBucket(input, body, 'bucket');
   checkDotSegments(input, key, 'bucket');
   return Object.freeze(
-    versionId === undefined ? { scheme: 's3', bucket, key } : { scheme: 's3', bucket, key, versionId },
+    versionId === undefined ? { scheme, bucket, key } : { scheme, bucket, key, versionId },
   );
 }
 
@@ -193,39 +195,13 @@ function parseHttp(input: string): StorageUri {
   });
 }
 
-function parseQuilt(input: string, rest: string): StorageUri {
-  const hash = rest.indexOf('#');
-  const head = hash === -1 ? rest : rest.slice(0, hash);
-  const [bucket, extra] = splitBucket(input, head, 'bucket');
-  if (extra.length > 0)
-    fail(input, 'quilt+s3 URIs carry the path in the fragment: quilt+s3://bucket#package=user/pkg&path=p');
-  const params = new URLSearchParams(hash === -1 ? '' : rest.slice(hash + 1));
-  const spec = params.get('package');
-  if (!spec) fail(input, 'missing "package=" in the fragment');
-  const pkg = /^([^@:/]+\/[^@:/]+)(?:@([0-9a-f]+)|:([A-Za-z0-9._-]+))?$/.exec(spec);
-  if (!pkg) fail(input, `package "${spec}" must look like user/pkg, user/pkg@hash or user/pkg:tag`);
-  const key = params.get('path') ?? '';
-  checkControlChars(key);
-  checkDotSegments(input, key, 'package root');
-  return Object.freeze({
-    scheme: 'quilt+s3',
-    bucket,
-    key,
-    packageName: pkg[1]!,
-    ...(pkg[2] === undefined ? {} : { packageHash: pkg[2] }),
-    ...(pkg[3] === undefined ? {} : { packageTag: pkg[3] }),
-  });
-}
-
-/** Format a URI back to its canonical string; `parseUri(formatUri(u))` equals `u`. */
+/** Format a URI back to its canonical string; `parseUri(formatUri(u))` equals `u` for the built-in forms. */
 export function formatUri(uri: StorageUri): string {
   switch (uri.scheme) {
     case 'file': {
       const href = pathToFileURL(`/${uri.key}`).href;
       return uri.key.endsWith('/') && !href.endsWith('/') ? `${href}/` : href;
     }
-    case 's3':
-      return `s3://${uri.bucket}/${uri.key}${uri.versionId === undefined ? '' : `?versionId=${encodeURIComponent(uri.versionId)}`}`;
     case 'http':
     case 'https': {
       const path = uri.key
@@ -235,14 +211,8 @@ export function formatUri(uri: StorageUri): string {
       const auth = uri.userInfo === undefined ? '' : `${uri.userInfo}@`;
       return `${uri.scheme}://${auth}${uri.bucket}/${path}${uri.query === undefined ? '' : `?${uri.query}`}`;
     }
-    case 'quilt+s3': {
-      const pkg = `${uri.packageName}${uri.packageHash ? `@${uri.packageHash}` : ''}${uri.packageTag ? `:${uri.packageTag}` : ''}`;
-      const params = new URLSearchParams({ package: pkg });
-      if (uri.key) params.set('path', uri.key);
-      return `quilt+s3://${uri.bucket}#${params.toString().replace(/%2F/g, '/').replace(/%40/g, '@').replace(/%3A/g, ':')}`;
-    }
     default:
-      return `${uri.scheme}://${uri.bucket}/${uri.key}`;
+      return `${uri.scheme}://${uri.bucket}/${uri.key}${uri.versionId === undefined ? '' : `?versionId=${encodeURIComponent(uri.versionId)}`}`;
   }
 }
 

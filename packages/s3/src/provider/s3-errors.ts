@@ -108,6 +108,11 @@ export function isForbidden(error: unknown): boolean {
   return s3ErrorStatus(error) === 403 || s3ErrorCode(error) === 'AccessDenied';
 }
 
+/** True when S3 answered that the bucket lives in another region (the request went to the wrong one). */
+export function isWrongRegionError(error: unknown): boolean {
+  return REDIRECT.has(s3ErrorCode(error)) || s3ErrorStatus(error) === 301;
+}
+
 /**
  * The region S3 says the bucket lives in, when an error is a wrong-region answer. A header that is
  * not a region name is ignored: the region becomes part of the next request's host name.
@@ -242,7 +247,7 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): Error {
   if (status === 304) {
     return new PreconditionFailedError(message('the object was not modified'), base);
   }
-  if (REDIRECT.has(code) || status === 301) {
+  if (isWrongRegionError(error)) {
     const header = s3ErrorHeader(error, 'x-amz-bucket-region');
     const region = header !== undefined && isValidRegion(header) ? header : undefined;
     return new InvalidConfigError(

@@ -24,6 +24,21 @@ import { guardReadBody, type S3ReadStream } from './read-body.js';
 import { s3ErrorStatus } from './s3-errors.js';
 import type { S3Requester } from './s3-requester.js';
 
+/**
+ * Options of the S3 provider's `stat`: core's, plus the requester-pays agreement. The router's
+ * paying source (`requesterPaysReads`) sets it; core's layers pass it through untouched.
+ */
+export interface S3StatOptions extends StatOptions {
+  /** Agree to pay for this request (`x-amz-request-payer: requester`). */
+  requesterPays?: boolean;
+}
+
+/** Options of the S3 provider's `read`: core's, plus the requester-pays agreement (see {@link S3StatOptions}). */
+export interface S3ReadOptions extends ReadOptions {
+  /** Agree to pay for this request (`x-amz-request-payer: requester`). */
+  requesterPays?: boolean;
+}
+
 /** `stat` of an S3 object; `unsignedFallback` says why the answer came from an unsigned request. */
 export interface S3ObjectStat extends ObjectStat {
   /** Set when the signed HeadObject got a 403 and an unsigned one answered (`unsignedReadFallback`): why. */
@@ -59,7 +74,7 @@ function rangeWindow(
 export async function statObject(
   requester: S3Requester,
   uri: StorageUri,
-  options: StatOptions = {},
+  options: S3StatOptions = {},
 ): Promise<S3ObjectStat> {
   requester.check(uri);
   const { output, unsignedFallback } = await requester.send<HeadObjectCommandOutput>(
@@ -125,7 +140,7 @@ function checkServedVersion(
 export async function readObject(
   requester: S3Requester,
   uri: StorageUri,
-  options: ReadOptions = {},
+  options: S3ReadOptions = {},
 ): Promise<S3ReadStream> {
   requester.check(uri);
   const range = options.range;

@@ -13,8 +13,6 @@ import {
   type MultipartOptions,
   type PresignOptions,
   type Provider,
-  type ReadOptions,
-  type StatOptions,
   type StorageUri,
   type UploadedPart,
   type UploadHandle,
@@ -33,7 +31,13 @@ import { deleteObject, deleteObjects } from './s3-deletion.js';
 import { S3_LIMITS } from './s3-limits.js';
 import { listObjects } from './s3-listing.js';
 import { createUpload, finishUpload, listParts, sendAbort, sendPart } from './s3-multipart.js';
-import { readObject, type S3ObjectStat, statObject } from './s3-object-read.js';
+import {
+  readObject,
+  type S3ObjectStat,
+  type S3ReadOptions,
+  type S3StatOptions,
+  statObject,
+} from './s3-object-read.js';
 import { writeObject } from './s3-object-write.js';
 import {
   type PresignedMultipartUpload,
@@ -147,11 +151,11 @@ export class S3Provider implements Provider {
 
   // ---------------------------------------------------------------- stat / read / write
 
-  async stat(uri: StorageUri, options: StatOptions = {}): Promise<S3ObjectStat> {
+  async stat(uri: StorageUri, options: S3StatOptions = {}): Promise<S3ObjectStat> {
     return statObject(this.requester, uri, options);
   }
 
-  async read(uri: StorageUri, options: ReadOptions = {}): Promise<S3ReadStream> {
+  async read(uri: StorageUri, options: S3ReadOptions = {}): Promise<S3ReadStream> {
     return readObject(this.requester, uri, options);
   }
 

@@ -1,5 +1,6 @@
-import type { EnvironmentFacts, EnvironmentProbe, PlatformAccount } from '@stowage/core';
 import { fetchImdsRegion, type ImdsOptions, imdsDisabled } from './imds-region.js';
+import type { EnvironmentProbe } from './probes.js';
+import type { EnvironmentFacts, PlatformAccount } from './route-facts.js';
 
 /** Options of {@link AwsEnvironmentProbe}; the explicit ones win over anything probed. */
 export interface AwsEnvironmentProbeOptions {

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { CloudPresence } from '@stowage/core';
+import type { CloudPresence } from './route-facts.js';
 
 /** Where and how to ask the EC2 instance metadata service. */
 export interface ImdsOptions {

@@ -6,19 +6,15 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   awaitUnlessAborted,
-  type BucketFacts,
   type CredentialSource,
-  type DataLocation,
-  type DataLocator,
-  type DeclaredBucket,
-  locateThroughMirrors,
-  type MirrorMapping,
-  type MirrorResolver,
-  mirrorResolver,
   type ResolveContext,
   redactSecrets,
   type StorageUri,
 } from '@stowage/core';
+import { locateThroughMirrors, type MirrorMapping, type MirrorResolver } from './mirror-map.js';
+import type { DataLocator } from './probes.js';
+import type { BucketFacts, DataLocation } from './route-facts.js';
+import { type DeclaredBucket, mirrorResolver } from './static-data-locator.js';
 
 /** Options of {@link S3DataLocator}. */
 export interface S3DataLocatorOptions {

@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { Credentials, credentialAvailability, Router, staticCredentials } from '@stowage/core';
+import { Credentials, staticCredentials } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsEnvironmentProbe, S3DataLocator } from '../../src/index.js';
+import { AwsEnvironmentProbe, credentialAvailability, S3DataLocator, S3Router } from '../../src/index.js';
 
 /** Environment without any AWS_* variable, so moto and the SDK never see the machine's settings. */
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
@@ -117,7 +117,7 @@ describe('S3DataLocator against moto', () => {
   });
 });
 
-describe('Router over the AWS probes, moto as "the cloud"', () => {
+describe('S3Router over the AWS probes, moto as "the cloud"', () => {
   const keys = staticCredentials(
     Credentials.aws(
       { accessKeyId: 'AKIAEXAMPLEKEY12345', secretAccessKey: 'not-a-real-secret-value' },
@@ -125,7 +125,7 @@ describe('Router over the AWS probes, moto as "the cloud"', () => {
     ),
   );
   const router = () =>
-    new Router({
+    new S3Router({
       environment: new AwsEnvironmentProbe({
         env: { AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE', AWS_REGION: 'us-west-2' },
       }),

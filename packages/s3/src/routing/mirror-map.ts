@@ -1,6 +1,4 @@
-import { InvalidArgumentError } from '../errors/error-types.js';
-import { formatUri, parseUri, type StorageUri } from '../uri/storage-uri.js';
-import { withKey } from '../uri/uri-path.js';
+import { formatUri, InvalidArgumentError, parseUri, type StorageUri, withKey } from '@stowage/core';
 import type { DataLocation } from './route-facts.js';
 
 /** Maps an S3 object to its HTTPS mirror and back (a prefix rewrite, a batched lookup, catalog pairs…). */

@@ -1,4 +1,4 @@
-import { DownloadCapExceededError } from '../errors/error-types.js';
+import { DownloadCapExceededError } from '@stowage/core';
 import type { RouteDecision } from './route-decision.js';
 import {
   type CapMode,
@@ -97,8 +97,11 @@ export class DownloadReservation {
   }
 
   /**
-   * Report bytes that just moved. In `hard` mode this throws once metered usage passes the cap (a
-   * transfer of unknown size is stopped at the limit); the transfer should abort and `release()`.
+   * Report bytes that just moved. A routed copy reports every byte the engine reads, a retried
+   * part's or stream's re-read included (egress is billed per byte sent, not per object), so
+   * retries can take a transfer past its reservation. In `hard` mode this throws once metered
+   * usage passes the cap (a transfer of unknown size, or one whose re-reads cross it, is stopped
+   * there); the routed copy then cancels the transfer, removes what it wrote, and `release()`s.
    * @throws DownloadCapError
    */
   record(bytes: number): void {
@@ -122,7 +125,10 @@ export class DownloadReservation {
     }
   }
 
-  /** The transfer finished: count `actualBytes` (default: the bytes recorded, else the reservation). */
+  /**
+   * The transfer finished: count `actualBytes` (a routed copy passes the bytes it moved, re-reads
+   * included; default: the bytes recorded, else the reservation).
+   */
   commit(actualBytes?: number): void {
     if (this.done) return;
     this.done = true;

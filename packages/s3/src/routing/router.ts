@@ -1,7 +1,13 @@
-import type { InjectionToken } from 'tsyringe';
-import { throwIfAborted } from '../errors/abort.js';
-import { redactSecrets } from '../errors/redact.js';
-import { parseUri, type UriLike } from '../uri/storage-uri.js';
+import {
+  parseUri,
+  type ReadPlan,
+  type ReadRequest,
+  type ReadRouter,
+  redactSecrets,
+  type StorageUri,
+  throwIfAborted,
+  type UriLike,
+} from '@stowage/core';
 import { fixedCredentialFacts } from './credential-availability.js';
 import { DownloadCapError, DownloadMeter, type DownloadReservation } from './download-meter.js';
 import { type FallbackAdvice, type FallbackContext, shouldFallBack } from './fallback.js';
@@ -11,6 +17,7 @@ import {
   type EnvironmentProbe,
   fixedEnvironment,
 } from './probes.js';
+import { planRead } from './read-plans.js';
 import type { RouteReason } from './reason-codes.js';
 import type { RouteDecision } from './route-decision.js';
 import type { BucketFacts, CredentialFacts, EnvironmentFacts, RouteFacts } from './route-facts.js';
@@ -24,11 +31,8 @@ import {
 } from './route-rules.js';
 import { StaticDataLocator } from './static-data-locator.js';
 
-/** Injection token for a Storage's {@link Router}. */
-export const ROUTER: InjectionToken<Router> = Symbol.for('stowage.Router');
-
-/** What a Router is built from; every probe is optional and injectable. */
-export interface RouterOptions {
+/** What an {@link S3Router} is built from; every probe is optional and injectable. */
+export interface S3RouterOptions {
   /** Where this process runs. Default: none configured, which reads as "unknown" (→ HTTP). */
   environment?: EnvironmentProbe;
   /** Where objects live and their mirrors. Default: no mirrors, no bucket facts. */
@@ -83,17 +87,14 @@ export interface Admission {
 }
 
 /**
- * Decides, per object, whether to read from S3 or the HTTPS mirror — one per Storage. Facts are
- * gathered lazily and only when a rule needs them: the environment once per Router, bucket facts
- * once per bucket, credentials once. The decision itself is the pure `route()`.
- *
- * ```ts
- * const { decision, reservation } = await router.admit('s3://bucket/key', {}, { size });
- * // … read decision.uri, calling reservation.record(n) as bytes arrive …
- * reservation.commit();
- * ```
+ * Decides, per object, whether to read from S3 or the HTTPS mirror — one per Storage, given as its
+ * read router (`createStorage({ readRouter })`): it claims `s3://` sources, plans each copy's read
+ * (the route, a requester-paying source, a reservation under the download cap) and proposes the
+ * mirror after an S3 failure. Facts are gathered lazily and only when a rule needs them: the
+ * environment once per router, bucket facts once per bucket, credentials once. The decision itself
+ * is the pure `route()`.
  */
-export class Router {
+export class S3Router implements ReadRouter<RouteExplanation> {
   /** Counts metered bytes against the download cap, across every transfer of the Storage. */
   readonly meter: DownloadMeter;
   private readonly environmentProbe: EnvironmentProbe;
@@ -104,7 +105,7 @@ export class Router {
   private credentialFacts: Promise<CredentialFacts> | undefined;
   private readonly buckets = new Map<string, Promise<BucketFacts>>();
 
-  constructor(options: RouterOptions = {}) {
+  constructor(options: S3RouterOptions = {}) {
     this.environmentProbe =
       options.environment ??
       fixedEnvironment({ cloud: 'unknown', source: 'default', detail: 'no environment probe configured' });
@@ -117,7 +118,26 @@ export class Router {
     resolveRoutePolicy(this.policy); // fail early on a bad default policy
   }
 
-  /** The policy for one call: `overrides` over the Router's defaults, validated. */
+  /** Reads of `s3://` objects are routed; writes and other schemes never are. */
+  claims(uri: StorageUri): boolean {
+    return uri.scheme === 's3';
+  }
+
+  /**
+   * The read router hook: decide, stat the object when the cap needs its size, reserve it, and
+   * hand the engine the route with its meter and its fallback. `request.options` is a {@link RoutePolicy}.
+   * @throws RouteRefusedError or DownloadCapError before any byte moves.
+   */
+  plan(request: ReadRequest): Promise<ReadPlan> {
+    return planRead(this, request);
+  }
+
+  /** The read router hook of `storage.explainRoute`: {@link explainRoute} with `options` as a {@link RoutePolicy}. */
+  explain(uri: StorageUri, options?: object): Promise<RouteExplanation> {
+    return this.explainRoute(uri, options as RoutePolicy | undefined);
+  }
+
+  /** The policy for one call: `overrides` over the router's defaults, validated. */
   resolvePolicy(overrides?: RoutePolicy): ResolvedRoutePolicy {
     return resolveRoutePolicy(overrides, this.policy);
   }
@@ -191,7 +211,7 @@ export class Router {
     }
   }
 
-  /** The runtime fallback table (see `shouldFallBack`) under this Router's policy defaults. */
+  /** The runtime fallback table (see `shouldFallBack`) under this router's policy defaults. */
   shouldFallBack(
     error: unknown,
     decision: RouteDecision,
@@ -215,7 +235,7 @@ export class Router {
     return facts;
   }
 
-  /** Where this process runs; probed once per Router (a failed probe reads as `unknown`). */
+  /** Where this process runs; probed once per router (a failed probe reads as `unknown`). */
   environment(): Promise<EnvironmentFacts> {
     this.environmentFacts ??= this.environmentProbe.probe().catch((error: unknown) => ({
       cloud: 'unknown' as const,
@@ -225,7 +245,7 @@ export class Router {
     return this.environmentFacts;
   }
 
-  /** Whether AWS credentials resolve; checked once per Router. */
+  /** Whether AWS credentials resolve; checked once per router. */
   credentials(): Promise<CredentialFacts> {
     this.credentialFacts ??= this.credentialsProbe.check().catch((error: unknown) => ({
       available: false,

@@ -1,22 +1,19 @@
+import { type CredentialSource, Credentials, InvalidArgumentError, staticCredentials } from '@stowage/core';
 import { describe, expect, it } from 'vitest';
 import {
-  type CredentialSource,
-  Credentials,
   credentialAvailability,
   type DataLocator,
   type EnvironmentFacts,
   type EnvironmentProbe,
   explainFacts,
   formatRouteExplanation,
-  InvalidArgumentError,
   type RouteFacts,
   type RoutePolicy,
   RouteRefusedError,
-  Router,
   route,
+  S3Router,
   StaticDataLocator,
-  staticCredentials,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 const KEYS = Credentials.aws(
   { accessKeyId: 'AKIAEXAMPLEKEY12345', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
@@ -162,7 +159,7 @@ const LEAVES: Leaf[] = [
 describe('the seed tracking tree, one row per leaf, through injected probes', () => {
   it.each(LEAVES)('$leaf', async (leaf) => {
     const { options } = probes(leaf.env, leaf.credentials, leaf.buckets);
-    const router = new Router(options);
+    const router = new S3Router(options);
     const decision = await router.decide(leaf.uri ?? 's3://survey-data/obs/a.fits', leaf.policy);
     expect(decision.route).toBe(leaf.route);
     expect(decision.uri).toBe(leaf.uriOut);
@@ -176,7 +173,7 @@ describe('the seed tracking tree, one row per leaf, through injected probes', ()
 describe('probes run lazily and once', () => {
   it('outside AWS with a mirror, neither the bucket nor the credentials are probed', async () => {
     const { calls, options } = probes({ cloud: 'none', source: 'env' }, withKeys, WEST_BUCKET);
-    const router = new Router(options);
+    const router = new S3Router(options);
     await router.decide('s3://survey-data/a');
     await router.decide('s3://survey-data/b');
     expect(calls).toEqual({ environment: 1, bucket: 0, credentials: 0 });
@@ -184,7 +181,7 @@ describe('probes run lazily and once', () => {
 
   it('same region probes the environment once, each bucket once, and never the credentials', async () => {
     const { calls, options } = probes(WEST, withKeys, { ...WEST_BUCKET, other: { region: 'us-west-2' } });
-    const router = new Router(options);
+    const router = new S3Router(options);
     await Promise.all(
       ['s3://survey-data/a', 's3://survey-data/b', 's3://other/c'].map((u) => router.decide(u)),
     );
@@ -194,7 +191,7 @@ describe('probes run lazily and once', () => {
 
   it('a region learnt at run time re-decides without asking the locator again', async () => {
     const { calls, options } = probes(WEST, withKeys, EAST_BUCKET);
-    const router = new Router(options);
+    const router = new S3Router(options);
     expect((await router.decide('s3://survey-data/a')).route).toBe('http');
     router.learnBucketRegion('survey-data', 'us-west-2');
     const again = await router.decide('s3://survey-data/a');
@@ -204,7 +201,7 @@ describe('probes run lazily and once', () => {
   });
 
   it('a failing environment probe reads as unknown and routes over HTTP with a warning', async () => {
-    const router = new Router({
+    const router = new S3Router({
       environment: { probe: async () => Promise.reject(new Error('IMDS exploded')) },
       locator: new StaticDataLocator({
         mirrors: [{ s3: 's3://survey-data', http: 'https://mirror.example/survey' }],
@@ -331,14 +328,14 @@ describe('rules beyond the seed leaves (pure route over facts)', () => {
   it('rejects bad policies and unroutable schemes with InvalidArgumentError', async () => {
     expect(() => route({ data: data() }, { downloadCap: -1 })).toThrow(InvalidArgumentError);
     expect(() => route({ data: data() }, { capMode: 'sometimes' as never })).toThrow(/capMode/);
-    await expect(new Router().decide('mem://ns/key')).rejects.toThrow(/Only s3:\/\/ and http\(s\):\/\//);
+    await expect(new S3Router().decide('mem://ns/key')).rejects.toThrow(/Only s3:\/\/ and http\(s\):\/\//);
   });
 });
 
 describe('explainRoute', () => {
   it('lists every rule with its facts, the decision and the warnings, without secrets', async () => {
     const { options } = probes(WEST, withKeys, EAST_BUCKET);
-    const router = new Router(options);
+    const router = new S3Router(options);
     const explanation = await router.explainRoute('s3://survey-data/obs/a.fits');
     expect(explanation.steps.map((s) => s.outcome)).toEqual([
       'no match',
@@ -364,7 +361,7 @@ describe('explainRoute', () => {
   });
 
   it('shows a refusal instead of throwing', async () => {
-    const router = new Router({
+    const router = new S3Router({
       environment: { probe: async () => WEST },
       locator: new StaticDataLocator({ buckets: EAST_BUCKET }),
       credentials: credentialAvailability(withKeys),

@@ -1,17 +1,19 @@
-import { describe, expect, it } from 'vitest';
 import {
   AbortedError,
   ChecksumMismatchError,
-  classifyS3Failure,
   DownloadCapExceededError,
-  FALLBACK_TABLE,
   NotFoundError,
   PermissionDeniedError,
+  TimeoutError,
+} from '@stowage/core';
+import { describe, expect, it } from 'vitest';
+import {
+  classifyS3Failure,
+  FALLBACK_TABLE,
   type RouteFacts,
   route,
   shouldFallBack,
-  TimeoutError,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 const facts = (mirror = true): RouteFacts => ({
   data: {

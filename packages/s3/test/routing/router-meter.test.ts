@@ -1,16 +1,16 @@
+import { DownloadCapExceededError } from '@stowage/core';
 import { describe, expect, it } from 'vitest';
 import {
   DownloadCapError,
-  DownloadCapExceededError,
   DownloadMeter,
   fixedCredentialFacts,
   fixedEnvironment,
   type RouteDecision,
   type RouteFacts,
-  Router,
   route,
+  S3Router,
   StaticDataLocator,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 const MiB = 1024 * 1024;
 const facts = (bucket = 'b'): RouteFacts => ({
@@ -126,9 +126,9 @@ describe('download meter', () => {
   });
 });
 
-describe('Router.admit', () => {
+describe('S3Router.admit', () => {
   const router = (policy = {}) =>
-    new Router({
+    new S3Router({
       environment: fixedEnvironment({ cloud: 'aws', region: 'us-west-2', source: 'option' }),
       locator: new StaticDataLocator({
         mirrors: [{ s3: 's3://far/', http: 'https://mirror.example/far/' }],

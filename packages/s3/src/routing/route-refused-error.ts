@@ -1,4 +1,4 @@
-import { PermissionDeniedError } from '../errors/error-types.js';
+import { PermissionDeniedError } from '@stowage/core';
 import type { RouteReason } from './reason-codes.js';
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors/error-types.js';
+import { InvalidArgumentError } from '@stowage/core';
 
 /**
  * How the download cap behaves, after rclone's `--cutoff-mode`:
@@ -29,7 +29,7 @@ export interface RoutePolicy {
   preferHttp?: boolean;
   /** Whether a failed S3 read may fall back to the mirror at run time. Default `'http'`. */
   fallback?: 'http' | 'none';
-  /** Metered S3 bytes allowed per Storage (across all transfers). Default: no cap. */
+  /** Metered S3 bytes allowed per Storage (across all transfers; bytes re-read by retries count too). Default: no cap. */
   downloadCap?: number;
   /** How the cap stops transfers. Default `'hard'` (rclone's default). */
   capMode?: CapMode;

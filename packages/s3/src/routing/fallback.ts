@@ -1,5 +1,5 @@
-import { redactSecrets } from '../errors/redact.js';
-import { isStowageError, type StowageErrorCode } from '../errors/stowage-error.js';
+import { isStowageError, redactSecrets, type StowageErrorCode } from '@stowage/core';
+import { isWrongRegionError, mapS3Error, redirectRegion, s3ErrorCode } from '../provider/s3-errors.js';
 import type { ReasonCode } from './reason-codes.js';
 import type { RouteDecision } from './route-decision.js';
 import { type ResolvedRoutePolicy, type RoutePolicy, resolveRoutePolicy } from './route-policy.js';
@@ -127,91 +127,45 @@ const BY_STOWAGE_CODE: Partial<Record<StowageErrorCode, S3FailureKind>> = {
   Aborted: 'aborted',
 };
 
-const REGION_NAMES = new Set([
-  'PermanentRedirect',
-  'AuthorizationHeaderMalformed',
-  'IllegalLocationConstraintException',
-  'IncorrectEndpoint',
-]);
-const DENIED_NAMES = new Set([
-  'AccessDenied',
-  'Forbidden',
-  'AllAccessDisabled',
-  'InvalidAccessKeyId',
-  'SignatureDoesNotMatch',
-  'AccountProblem',
-]);
-const MISSING_NAMES = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchVersion']);
-const EXPIRED_NAMES = new Set([
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'TokenRefreshRequired',
-  'InvalidToken',
-  'RequestExpired',
-]);
-const UNAVAILABLE_NAMES = new Set([
-  'SlowDown',
-  'ServiceUnavailable',
-  'InternalError',
-  'RequestTimeout',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ECONNREFUSED',
-  'EPIPE',
-  'TimeoutError',
-]);
-
-interface Raw {
-  name?: unknown;
-  code?: unknown;
-  Code?: unknown;
-  Region?: unknown;
-  BucketRegion?: unknown;
-  cause?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-  $response?: { statusCode?: unknown; headers?: Record<string, unknown> };
-}
-
 /** The error and its causes, outermost first (bounded, in case of a cycle). */
-function chain(error: unknown): Raw[] {
-  const out: Raw[] = [];
-  for (let e = error, i = 0; e && typeof e === 'object' && i < 8; e = (e as Raw).cause, i++)
-    out.push(e as Raw);
+function chain(error: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let e = error, i = 0; e && typeof e === 'object' && i < 8; e = (e as { cause?: unknown }).cause, i++)
+    out.push(e);
   return out;
 }
 
+/** An error as the AWS SDK throws it (it carries the response's metadata or a fault side). */
+function isSdkError(error: unknown): boolean {
+  const e = error as { $metadata?: unknown; $fault?: unknown };
+  return typeof error === 'object' && error !== null && (e.$metadata !== undefined || e.$fault !== undefined);
+}
+
 /**
- * Reduce an error (a StowageError from the S3 provider, or a raw SDK error) to an {@link S3Failure}.
- * The region comes from `x-amz-bucket-region`, the S3 error's `Region`, or `BucketRegion`.
+ * Reduce an error to an {@link S3Failure} through the S3 provider's own classifier
+ * (`mapS3Error`): the first StowageError of the cause chain decides by its code, a raw SDK error
+ * is mapped first. A wrong-region answer keeps the region S3 named (`x-amz-bucket-region`).
  */
 export function classifyS3Failure(error: unknown): S3Failure {
-  const links = chain(error);
-  let region: string | undefined;
-  let status: number | undefined;
-  const names: string[] = [];
-  for (const e of links) {
-    for (const n of [e.Code, e.code, e.name]) if (typeof n === 'string') names.push(n);
-    const header = e.$response?.headers?.['x-amz-bucket-region'];
-    for (const r of [header, e.Region, e.BucketRegion])
-      if (region === undefined && typeof r === 'string' && r) region = r;
-    const s = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-    if (status === undefined && typeof s === 'number') status = s;
+  for (const link of chain(error)) {
+    const typed = isStowageError(link)
+      ? link
+      : isSdkError(link)
+        ? mapS3Error(link, { operation: 'read', uri: '', bucket: '', provider: 's3' })
+        : undefined;
+    if (!isStowageError(typed)) continue;
+    const sdk = isSdkError(link) ? link : typed.cause;
+    const name = isSdkError(sdk) ? s3ErrorCode(sdk) : typed.code;
+    if (isSdkError(sdk) && isWrongRegionError(sdk)) {
+      const region = redirectRegion(sdk);
+      return region ? { kind: 'wrong-region', region, name } : { kind: 'wrong-region', name };
+    }
+    const kind = BY_STOWAGE_CODE[typed.code] ?? (typed.retryable ? 'unavailable' : 'other');
+    return { kind, name };
   }
-  const name = names[0] ?? 'Error';
-  const withRegion = (kind: S3FailureKind): S3Failure => (region ? { kind, region, name } : { kind, name });
-  if (names.some((n) => REGION_NAMES.has(n)) || status === 301) return withRegion('wrong-region');
-  if (isStowageError(error)) {
-    const kind = BY_STOWAGE_CODE[error.code];
-    if (kind) return withRegion(kind);
-  }
-  if (names.some((n) => n === 'AbortError' || n === 'Aborted')) return { kind: 'aborted', name };
-  if (names.some((n) => EXPIRED_NAMES.has(n))) return withRegion('credentials-expired');
-  if (names.some((n) => DENIED_NAMES.has(n)) || status === 403) return withRegion('access-denied');
-  if (names.some((n) => MISSING_NAMES.has(n)) || status === 404) return withRegion('not-found');
-  if (names.some((n) => UNAVAILABLE_NAMES.has(n)) || (status !== undefined && status >= 500))
-    return withRegion('unavailable');
-  if (isStowageError(error) && error.retryable) return withRegion('unavailable');
-  return { kind: 'other', name };
+  const names = chain(error).map((e) => (e as { name?: unknown }).name);
+  if (names.includes('AbortError')) return { kind: 'aborted', name: 'AbortError' };
+  return { kind: 'other', name: (names[0] as string | undefined) ?? 'Error' };
 }
 
 /**

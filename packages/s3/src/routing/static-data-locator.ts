@@ -1,4 +1,4 @@
-import type { StorageUri } from '../uri/storage-uri.js';
+import type { StorageUri } from '@stowage/core';
 import { locateThroughMirrors, MirrorMap, type MirrorMapping, type MirrorResolver } from './mirror-map.js';
 import type { DataLocator } from './probes.js';
 import type { BucketFacts, DataLocation } from './route-facts.js';

@@ -1,5 +1,4 @@
-import type { CredentialSource, ResolveContext } from '../credentials/credential-source.js';
-import { redactSecrets } from '../errors/redact.js';
+import { type CredentialSource, type ResolveContext, redactSecrets } from '@stowage/core';
 import type { CredentialsProbe } from './probes.js';
 import type { CredentialFacts } from './route-facts.js';
 
