@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStorage, FsProvider, isStowageError } from '@stowage/core';
+import { createStorage, defineProvider, FsProvider, isStowageError } from '@stowage/core';
 import { strToU8, zipSync } from 'fflate';
 import { ZipProvider } from './zip-provider.js';
 
@@ -19,7 +19,7 @@ try {
       'data/b.csv': strToU8('x,y\n3,4\n'),
     }),
   );
-  const zip = new ZipProvider();
+  const zip = defineProvider(new ZipProvider());
   await zip.mount('dataset', archive);
   const storage = createStorage({ providers: [new FsProvider(), zip] });
 

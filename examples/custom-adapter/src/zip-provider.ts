@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile, stat as statFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
+  assertPinHolds,
   type Capabilities,
   compareKeys,
-  deleteEach,
   delimitListing,
   type Entry,
   formatUri,
@@ -12,14 +12,12 @@ import {
   NO_CAPABILITIES,
   NotFoundError,
   type ObjectStat,
-  PreconditionFailedError,
-  type Provider,
+  type ProviderSpec,
   type ReadOptions,
   resolveRange,
   type StatOptions,
   type StorageUri,
   throwIfAborted,
-  unsupported,
 } from '@stowage/core';
 import { unzipSync } from 'fflate';
 
@@ -45,15 +43,18 @@ function* slices(data: Uint8Array, size = 64 * 1024): Generator<Buffer> {
  * order, ranges, validators, errors — follows the Provider contract, which the conformance suite
  * checks (test/zip-provider.test.ts).
  */
-export class ZipProvider implements Provider {
+export class ZipProvider implements ProviderSpec {
   readonly name = 'zip';
   readonly schemes = ['zip'];
-  // What it can do; everything else is refused with UnsupportedOperationError.
+  // What it can do. It writes no write, delete or deleteMany: `defineProvider` makes them refuse
+  // with UnsupportedOperationError, as the table says.
   readonly capabilities: Readonly<Capabilities> = {
     ...NO_CAPABILITIES,
     read: true,
     list: true,
+    delimiters: true,
     rangeRead: true,
+    conditionalRead: true,
   };
   private readonly archives = new Map<string, Map<string, ZipEntry>>();
 
@@ -95,12 +96,13 @@ export class ZipProvider implements Provider {
   async read(uri: StorageUri, options: ReadOptions = {}): Promise<Readable> {
     throwIfAborted(options.signal, `read of ${formatUri(uri)}`);
     const entry = this.entry(uri);
-    if (options.ifMatch !== undefined && options.ifMatch !== `"${entry.md5Hex}"`) {
-      throw new PreconditionFailedError(`${formatUri(uri)} no longer has ETag ${options.ifMatch}`, {
-        uri: formatUri(uri),
-        provider: this.name,
-      });
-    }
+    // A pinned read (the engine pins every read of one transfer) of an archive remounted since.
+    assertPinHolds(
+      options,
+      { etag: `"${entry.md5Hex}"`, lastModified: entry.lastModified },
+      formatUri(uri),
+      this.name,
+    );
     let data = entry.data;
     if (options.range) {
       const span = resolveRange(options.range, data.length, formatUri(uri));
@@ -119,17 +121,5 @@ export class ZipProvider implements Provider {
       return { key, size: data.length, etag: `"${md5Hex}"`, lastModified };
     });
     yield* delimitListing(prefix, prefix.key, objects, options.recursive ?? false);
-  }
-
-  async write(uri: StorageUri): Promise<never> {
-    throw unsupported(this.name, 'write (zip archives are read-only)', uri);
-  }
-
-  async delete(uri: StorageUri): Promise<never> {
-    throw unsupported(this.name, 'delete (zip archives are read-only)', uri);
-  }
-
-  deleteMany(uris: Iterable<StorageUri> | AsyncIterable<StorageUri>) {
-    return deleteEach(this, uris);
   }
 }

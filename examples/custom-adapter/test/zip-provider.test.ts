@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseUri } from '@stowage/core';
+import { defineProvider, parseUri } from '@stowage/core';
 import { describeProviderConformance } from '@stowage/testing';
 import { strToU8, zipSync } from 'fflate';
 import { ZipProvider } from '../src/zip-provider.js';
@@ -13,7 +13,7 @@ describeProviderConformance('zip (read-only)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'stowage-zip-conformance-'));
   const path = join(dir, 'archive.zip');
   await writeFile(path, zipSync({ 'elsewhere/x.txt': strToU8('x') }));
-  const provider = new ZipProvider();
+  const provider = defineProvider(new ZipProvider());
   await provider.mount('archive', path);
   return {
     provider,
@@ -27,7 +27,7 @@ describeProviderConformance('zip (read-only)', async () => {
 describeProviderConformance('zip (read paths, archives packed from the suite writes)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'stowage-zip-conformance-'));
   return {
-    provider: new RepackingZip(new ZipProvider(), 'archive', join(dir, 'archive.zip')),
+    provider: new RepackingZip(defineProvider(new ZipProvider()), 'archive', join(dir, 'archive.zip')),
     base: parseUri('zip://archive/fixture/'),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
