@@ -120,6 +120,6 @@ export class ZipProvider implements ProviderSpec {
       const { data, md5Hex, lastModified } = entries.get(key)!;
       return { key, size: data.length, etag: `"${md5Hex}"`, lastModified };
     });
-    yield* delimitListing(prefix, prefix.key, objects, options.recursive ?? false);
+    yield* delimitListing(prefix, prefix.key, objects, options.recursive ?? false, options.startAfter);
   }
 }

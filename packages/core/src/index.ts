@@ -33,6 +33,7 @@ export {
 } from './local/temp-path.js';
 export { abandonable } from './provider/abandonable.js';
 export { knownLength, readAll, toReadable } from './provider/body.js';
+export * from './provider/call-options.js';
 export * from './provider/capabilities.js';
 export { defineProvider, type ProviderSpec } from './provider/define-provider.js';
 export { deleteEach } from './provider/delete-each.js';
@@ -43,6 +44,7 @@ export { unsupported } from './provider/unsupported.js';
 export { FsProvider, type FsProviderOptions } from './providers/fs/fs-provider.js';
 export { MemoryProvider } from './providers/memory/memory-provider.js';
 export * from './storage/create-storage.js';
+export { defaultLayers } from './storage/default-layers.js';
 export * from './storage/read-router.js';
 export { Storage } from './storage/storage.js';
 export * from './storage/storage-config.js';

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
-import { displayUri, isStowageError, type RetryOptions, retrying, type StorageUri } from '@stowage/core';
+import { displayUri, type StorageUri } from '@stowage/core';
 import got, { type Got, type PlainResponse, type Request } from 'got';
 import { HttpAuthenticator } from './auth/http-authenticator.js';
 import { statusError, transportError } from './http-errors.js';
@@ -113,44 +113,14 @@ export class HttpClient {
     );
   }
 
-  /** Backoff settings shared by request retries and body resumption. */
-  retryOptions(
-    signal: AbortSignal | undefined,
-    uri: StorageUri,
-  ): RetryOptions & {
-    /** The caller's abort signal, when there is one. */
-    signal?: AbortSignal;
-    /** The URI with user info removed, for errors and retry notices. */
-    uri: StorageUri;
-  } {
-    const { maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs, onRetry } = this.options.retry;
-    return {
-      maxAttempts,
-      baseDelayMs,
-      maxDelayMs,
-      uri: publicUri(uri),
-      ...(signal ? { signal } : {}),
-      ...(onRetry ? { onRetry } : {}),
-      shouldRetry: (error) =>
-        isStowageError(error) &&
-        error.retryable &&
-        error.code !== 'Aborted' &&
-        (error.retryAfterMs ?? 0) <= maxRetryAfterMs,
-    };
-  }
-
   /**
-   * Send a request and wait for the response headers. Network errors, timeouts, 429 and 5xx are
-   * retried with backoff (honouring `Retry-After`) when the body can be replayed; other error statuses
-   * throw their typed error unless listed in `accept`.
+   * Send a request and wait for the response headers: one attempt (retries are the retry layer's,
+   * one policy for every provider), re-sent once only after a 401 with freshly asked credentials.
+   * Error statuses throw their typed error (with `Retry-After` kept) unless listed in `accept`.
    */
   send(uri: StorageUri, options: SendOptions): Promise<HttpResponse> {
     const replayable = options.body === undefined || Buffer.isBuffer(options.body);
-    const retry = this.retryOptions(options.signal, uri);
-    return retrying(options.operation, () => this.attempt(uri, options, false, replayable), {
-      ...retry,
-      maxAttempts: replayable ? retry.maxAttempts : 1,
-    });
+    return this.attempt(uri, options, false, replayable);
   }
 
   private async attempt(

@@ -1,9 +1,4 @@
-import {
-  type CredentialSource,
-  InvalidArgumentError,
-  type ResolveContext,
-  type RetryNotice,
-} from '@stowage/core';
+import { type CredentialSource, InvalidArgumentError, type ResolveContext } from '@stowage/core';
 import type { RequestSigner } from './auth/request-signer.js';
 
 /** Time limits of one request; a limit that passes is a retryable `TimeoutError`. */
@@ -14,20 +9,6 @@ export interface HttpTimeouts {
   responseMs?: number;
   /** Longest silence on an open socket, mid-body included (a stalled download). Default 30 s. */
   idleMs?: number;
-}
-
-/** Retries of failed requests: network errors, timeouts, 429 and 5xx. */
-export interface HttpRetryOptions {
-  /** Total attempts of one request, the first included. Default 4. */
-  maxAttempts?: number;
-  /** First backoff step (full jitter, doubling). Default 200 ms. */
-  baseDelayMs?: number;
-  /** Upper bound of one backoff step. Default 10 s. */
-  maxDelayMs?: number;
-  /** A `Retry-After` longer than this is not waited for: the error is thrown instead. Default 60 s. */
-  maxRetryAfterMs?: number;
-  /** Told before each retry (e.g. to turn into a transfer `retry` event); never carries a secret. */
-  onRetry?: (notice: RetryNotice) => void;
 }
 
 /** Options of {@link HttpProvider}. */
@@ -43,8 +24,6 @@ export interface HttpProviderOptions {
   resolveContext?: Pick<ResolveContext, 'env' | 'homedir' | 'cwd' | 'profile' | 'note'>;
   /** Per-request time limits; see {@link HttpTimeouts} for each default. */
   timeouts?: HttpTimeouts;
-  /** Retry policy for failed requests; see {@link HttpRetryOptions} for each default. */
-  retry?: HttpRetryOptions;
   /** Redirects followed per request, at most 10. Default 10. */
   maxRedirects?: number;
   /** The server accepts PUT (WebDAV, upload endpoints): enables `write`. Default false. */
@@ -82,7 +61,6 @@ export interface ResolvedHttpOptions {
   sign: RequestSigner | undefined;
   resolveContext: NonNullable<HttpProviderOptions['resolveContext']>;
   timeouts: Required<HttpTimeouts>;
-  retry: Required<Omit<HttpRetryOptions, 'onRetry'>> & Pick<HttpRetryOptions, 'onRetry'>;
   maxRedirects: number;
   allowWrite: boolean;
   allowDelete: boolean;
@@ -123,13 +101,6 @@ export function resolveHttpOptions(options: HttpProviderOptions = {}): ResolvedH
       connectMs: positive('timeouts.connectMs', options.timeouts?.connectMs, 10_000),
       responseMs: positive('timeouts.responseMs', options.timeouts?.responseMs, 30_000),
       idleMs: positive('timeouts.idleMs', options.timeouts?.idleMs, 30_000),
-    },
-    retry: {
-      maxAttempts: positive('retry.maxAttempts', options.retry?.maxAttempts, 4),
-      baseDelayMs: positive('retry.baseDelayMs', options.retry?.baseDelayMs, 200, 0),
-      maxDelayMs: positive('retry.maxDelayMs', options.retry?.maxDelayMs, 10_000, 0),
-      maxRetryAfterMs: positive('retry.maxRetryAfterMs', options.retry?.maxRetryAfterMs, 60_000, 0),
-      ...(options.retry?.onRetry ? { onRetry: options.retry.onRetry } : {}),
     },
     maxRedirects,
     allowWrite: options.allowWrite ?? false,

@@ -44,7 +44,7 @@ import { type HttpProviderOptions, type ResolvedHttpOptions, resolveHttpOptions 
 import { checksumsFromHeaders, hasVerifiable } from './integrity/digest-headers.js';
 import { parseSidecar, type SidecarAlgorithm } from './integrity/sidecar.js';
 import { sendPinned } from './read-pin-headers.js';
-import { contentLength, parseContentRange, resumableBody, strongValidator } from './resumable-body.js';
+import { bodyWindow, contentLength, parseContentRange } from './body-window.js';
 import { MeasuredBody } from './upload-body.js';
 
 /** The caller's pin, when it gave one. */
@@ -223,20 +223,12 @@ export class HttpProvider implements Provider {
       first.body.destroy();
       throw error;
     }
-    const body = resumableBody({
-      client: this.client,
-      uri,
+    const body = bodyWindow(first, {
+      where,
       operation: 'read',
       start,
       ...(range?.end === undefined ? {} : { end: range.end }),
-      ...(pin
-        ? { pin }
-        : strongValidator(first.headers) === undefined
-          ? {}
-          : { validator: strongValidator(first.headers)! }),
-      onIgnoredRange: 'skip',
       ...(signal ? { signal } : {}),
-      first,
     });
     const expected =
       range === undefined && first.status === 200 ? checksumsFromHeaders(first.headers) : undefined;
@@ -350,7 +342,7 @@ export class HttpProvider implements Provider {
       recursive,
       options.signal,
     );
-    for await (const entry of delimitListing(prefix, key, files, recursive)) {
+    for await (const entry of delimitListing(prefix, key, files, recursive, options.startAfter)) {
       throwIfAborted(options.signal, `list of ${whereOf(prefix)}`);
       yield entry;
     }

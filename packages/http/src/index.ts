@@ -18,7 +18,7 @@ export type { DownloadOptions, DownloadResult } from './download-to-file.js';
 export { expectsNonHtml, isHtml } from './html-guard.js';
 export { HttpClient, type HttpResponse, type SendOptions } from './http-client.js';
 export { retryAfterMs, statusError } from './http-errors.js';
-export type { HttpProviderOptions, HttpRetryOptions, HttpTimeouts } from './http-options.js';
+export type { HttpProviderOptions, HttpTimeouts } from './http-options.js';
 export { HttpProvider } from './http-provider.js';
 export { checksumsFromHeaders } from './integrity/digest-headers.js';
 export { parseSidecar, type SidecarAlgorithm } from './integrity/sidecar.js';

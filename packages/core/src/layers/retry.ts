@@ -1,6 +1,7 @@
 import { isAbortError } from '../errors/abort.js';
 import { redactSecrets } from '../errors/redact.js';
 import { isStowageError } from '../errors/stowage-error.js';
+import type { CallOptions } from '../provider/call-options.js';
 import type { Body, DeleteOptions, DeleteOutcome, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { abortableSleep } from './abortable-sleep.js';
@@ -30,6 +31,8 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Upper bound of one delay. Default 20 s. */
   maxDelayMs?: number;
+  /** A `Retry-After` longer than this is not waited for: the error is given up on at once. Default 60 s. */
+  maxRetryAfterMs?: number;
   /** Which errors to retry. Default: StowageErrors with `retryable`, never aborts. */
   shouldRetry?: (error: unknown) => boolean;
   /** Called before each retry (the transfer engine turns these into `retry` events). */
@@ -45,8 +48,35 @@ export interface RetryOptions {
  */
 export const PROGRESS_RESETS_ATTEMPTS = 16 * 1024;
 
+/** Errors the retry layer has already retried as far as its policy allows (see {@link withRetry}). */
+const spent = new WeakSet<object>();
+
+/**
+ * Whether a retry layer already applied the policy to the request that failed with `error`: then
+ * nobody retries it again (the engine's part retries included), so one request is sent at most
+ * `maxAttempts` times, not that many times over per level.
+ */
+export function retriesSpent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && spent.has(error);
+}
+
+/**
+ * Mark `error` as retried as far as a policy allows, so no outer level retries it again (the
+ * retry layer marks what it gives up on; so does the engine's body continuation).
+ */
+export function markRetriesSpent<T>(error: T): T {
+  if (typeof error === 'object' && error !== null) spent.add(error);
+  return error;
+}
+
 function defaultShouldRetry(error: unknown): boolean {
-  return isStowageError(error) && error.retryable && error.code !== 'Aborted';
+  return isStowageError(error) && error.retryable && error.code !== 'Aborted' && !retriesSpent(error);
+}
+
+/** Whether the server asks to wait longer than the policy is willing to. */
+function waitTooLong(error: unknown, options: RetryOptions): boolean {
+  const asked = isStowageError(error) ? error.retryAfterMs : undefined;
+  return asked !== undefined && asked > (options.maxRetryAfterMs ?? 60_000);
 }
 
 /** Backoff before attempt `attempt` (2..n): full jitter over an exponential ceiling, at least Retry-After. */
@@ -90,7 +120,13 @@ export async function retrying<T>(
         if (now - progressAtFailure >= PROGRESS_RESETS_ATTEMPTS) attempt = 1;
         progressAtFailure = now;
       }
-      if (attempt >= maxAttempts || isAbortError(error) || options.signal?.aborted || !shouldRetry(error))
+      if (
+        attempt >= maxAttempts ||
+        isAbortError(error) ||
+        options.signal?.aborted ||
+        !shouldRetry(error) ||
+        waitTooLong(error, options)
+      )
         throw error;
       const delayMs = backoffDelay(attempt + 1, error, options);
       const e = error as { code?: string; message?: string };
@@ -156,35 +192,63 @@ async function* retryFailedDeletes(
  * retries the keys that failed, one by one.
  */
 export function withRetry(options: RetryOptions = {}): Layer {
+  // Each call's own policy: the layer's options, reporting to the layer's onRetry and to the
+  // call's `notify` (the transfer that made the call). What it gave up on is marked as spent.
+  const policy = (o: CallOptions | undefined, uri: StorageUri) => ({
+    ...options,
+    uri,
+    ...(o?.signal ? { signal: o.signal } : {}),
+    onRetry: (notice: RetryNotice) => {
+      options.onRetry?.(notice);
+      o?.notify?.({
+        type: 'retry',
+        operation: notice.operation,
+        attempt: notice.attempt,
+        delayMs: notice.delayMs,
+        reason: notice.reason,
+      });
+    },
+  });
+  const attempt = <T>(operation: string, o: CallOptions | undefined, uri: StorageUri, fn: () => Promise<T>) =>
+    retrying(operation, fn, policy(o, uri)).catch((error: unknown) => {
+      throw markRetriesSpent(error);
+    });
   return (inner: Provider) =>
     decorateProvider(inner, {
-      stat: (uri, o) => retrying('stat', () => inner.stat(uri, o), { ...options, signal: o?.signal, uri }),
-      read: (uri, o) => retrying('read', () => inner.read(uri, o), { ...options, signal: o?.signal, uri }),
+      stat: (uri, o) => attempt('stat', o, uri, () => inner.stat(uri, o)),
+      read: (uri, o) => attempt('read', o, uri, () => inner.read(uri, o)),
       write: (uri, body, o) =>
         replayable(body)
-          ? retrying('write', () => inner.write(uri, body, o), { ...options, signal: o?.signal, uri })
+          ? attempt('write', o, uri, () => inner.write(uri, body, o))
           : inner.write(uri, body, o),
-      delete: (uri, o) =>
-        retrying('delete', () => inner.delete(uri, o), { ...options, signal: o?.signal, uri }),
-      list: (prefix, o) => retryList(inner, prefix, o, options),
+      delete: (uri, o) => attempt('delete', o, uri, () => inner.delete(uri, o)),
+      list: (prefix, o) => retryList(inner, prefix, o, policy(o, prefix)),
       deleteMany: (uris, o) => retryFailedDeletes(inner, uris, o, options),
       ...(inner.copy
         ? {
-            copy: (s: StorageUri, d: StorageUri, o?: { signal?: AbortSignal }) =>
-              retrying('copy', () => inner.copy!(s, d, o), { ...options, signal: o?.signal, uri: s }),
+            copy: (s: StorageUri, d: StorageUri, o?: CallOptions) =>
+              attempt('copy', o, s, () => inner.copy!(s, d, o)),
           }
+        : {}),
+      ...(inner.beginUpload
+        ? { beginUpload: (uri, o) => attempt('beginUpload', o, uri, () => inner.beginUpload!(uri, o)) }
         : {}),
       ...(inner.uploadPart
         ? {
             uploadPart: (h, n, body, o) =>
               replayable(body)
-                ? retrying('uploadPart', () => inner.uploadPart!(h, n, body, o), {
-                    ...options,
-                    signal: o?.signal,
-                    uri: h.uri,
-                  })
+                ? attempt('uploadPart', o, h.uri, () => inner.uploadPart!(h, n, body, o))
                 : inner.uploadPart!(h, n, body, o),
           }
+        : {}),
+      ...(inner.completeUpload
+        ? {
+            completeUpload: (h, parts, o) =>
+              attempt('completeUpload', o, h.uri, () => inner.completeUpload!(h, parts, o)),
+          }
+        : {}),
+      ...(inner.listParts
+        ? { listParts: (h, o) => attempt('listParts', o, h.uri, () => inner.listParts!(h, o)) }
         : {}),
     } as Partial<Provider>);
 }
@@ -197,16 +261,24 @@ async function* retryList(
 ): AsyncIterable<import('../provider/provider.js').Entry> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const shouldRetry = options.shouldRetry ?? defaultShouldRetry;
+  // A listing that fails half-way goes on after its last entry (`startAfter`), so one bad page of
+  // a million keys costs one more request, not the whole listing again; attempts count failures
+  // in a row, without an entry in between.
+  let after = listOptions?.startAfter;
   for (let attempt = 1; ; attempt++) {
-    let yielded = false;
     try {
-      for await (const entry of inner.list(prefix, listOptions)) {
-        yielded = true;
+      for await (const entry of inner.list(prefix, {
+        ...listOptions,
+        ...(after === undefined ? {} : { startAfter: after }),
+      })) {
+        if (after !== entry.key) attempt = 1;
+        after = entry.key;
         yield entry;
       }
       return;
     } catch (error) {
-      if (yielded || attempt >= maxAttempts || isAbortError(error) || !shouldRetry(error)) throw error;
+      if (attempt >= maxAttempts || isAbortError(error) || !shouldRetry(error) || waitTooLong(error, options))
+        throw markRetriesSpent(error);
       const delayMs = backoffDelay(attempt + 1, error, options);
       options.onRetry?.({
         operation: 'list',
@@ -214,6 +286,7 @@ async function* retryList(
         attempt: attempt + 1,
         delayMs,
         reason: redactSecrets(String((error as Error).message ?? error)),
+        error,
       });
       await abortableSleep(delayMs, listOptions?.signal);
     }

@@ -1,6 +1,7 @@
 import type { Entry } from '../provider/provider.js';
 import type { StorageUri } from '../uri/storage-uri.js';
 import { withKey } from '../uri/uri-path.js';
+import { compareKeys } from './key-order.js';
 
 /** An object as a backend lists it, before delimiting. */
 export interface ListedObject {
@@ -25,8 +26,11 @@ export async function* delimitListing(
   prefixKey: string,
   objects: AsyncIterable<ListedObject> | Iterable<ListedObject>,
   recursive: boolean,
+  startAfter?: string,
 ): AsyncIterable<Entry> {
   let lastPrefix: string | undefined;
+  // Entries at or before `startAfter` were listed before (see ListOptions.startAfter).
+  const fresh = (key: string) => startAfter === undefined || compareKeys(key, startAfter) > 0;
   for await (const object of objects) {
     if (!object.key.startsWith(prefixKey)) continue;
     if (!recursive) {
@@ -35,11 +39,12 @@ export async function* delimitListing(
         const common = object.key.slice(0, slash + 1);
         if (common !== lastPrefix) {
           lastPrefix = common;
-          yield { type: 'prefix', key: common, uri: withKey(base, common) };
+          if (fresh(common)) yield { type: 'prefix', key: common, uri: withKey(base, common) };
         }
         continue;
       }
     }
+    if (!fresh(object.key)) continue;
     yield {
       type: 'object',
       key: object.key,

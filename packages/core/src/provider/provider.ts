@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { StowageError } from '../errors/stowage-error.js';
 import type { StorageUri } from '../uri/storage-uri.js';
+import type { CallOptions } from './call-options.js';
 import type { Capabilities } from './capabilities.js';
 
 /**
@@ -51,13 +52,10 @@ export interface ByteRange {
 }
 
 /** Options of `stat`. */
-export interface StatOptions {
-  /** Aborts the request. */
-  signal?: AbortSignal;
-}
+export interface StatOptions extends CallOptions {}
 
 /** Options of `read`. */
-export interface ReadOptions {
+export interface ReadOptions extends CallOptions {
   /** Read only these bytes. */
   range?: ByteRange;
   /** Aborts the request, and ends a stream already handed out. */
@@ -78,7 +76,7 @@ export type Body = Readable | Uint8Array | string | AsyncIterable<Uint8Array>;
 export type ProgressCallback = (bytesDone: number) => void;
 
 /** Options of `write`. */
-export interface WriteOptions {
+export interface WriteOptions extends CallOptions {
   /** Size of the body when known; lets providers choose single vs multipart and verify length. */
   contentLength?: number;
   /** MIME type to store with the object (ignored by providers without `metadata`). */
@@ -146,11 +144,16 @@ export type Entry =
     };
 
 /** Options of `list`. */
-export interface ListOptions {
+export interface ListOptions extends CallOptions {
   /** Descend into "sub-directories"; otherwise group them at `/` as `prefix` entries. Default false. */
   recursive?: boolean;
   /** Page size the provider asks its backend for; iteration hides the pages. */
   pageSize?: number;
+  /**
+   * Only entries whose key sorts after this one (S3's `StartAfter`): how a listing that failed
+   * half-way continues where it stopped (the retry layer does so) instead of starting over.
+   */
+  startAfter?: string;
   /** Stops the listing; iteration throws `AbortedError`. */
   signal?: AbortSignal;
   /**
@@ -171,13 +174,10 @@ export interface DeleteOutcome {
 }
 
 /** Options of `delete`/`deleteMany`. */
-export interface DeleteOptions {
-  /** Aborts the request(s); `deleteMany` then throws instead of reporting per key. */
-  signal?: AbortSignal;
-}
+export interface DeleteOptions extends CallOptions {}
 
 /** Options of a server-side `copy`. */
-export interface CopyObjectOptions {
+export interface CopyObjectOptions extends CallOptions {
   /** Aborts the copy. */
   signal?: AbortSignal;
   /** Fail with PreconditionFailed when the source's ETag is no longer this. */
@@ -223,7 +223,7 @@ export interface UploadedPart {
 }
 
 /** Options of the multipart hooks. */
-export interface MultipartOptions {
+export interface MultipartOptions extends CallOptions {
   /** Aborts the request. */
   signal?: AbortSignal;
   /** MIME type of the object the upload creates. */
@@ -279,18 +279,14 @@ export interface Provider {
     handle: UploadHandle,
     partNumber: number,
     body: Body,
-    options?: { contentLength?: number; signal?: AbortSignal },
+    options?: CallOptions & { contentLength?: number },
   ): Promise<UploadedPart>;
   /** Finish a multipart upload with its parts in order. */
-  completeUpload?(
-    handle: UploadHandle,
-    parts: UploadedPart[],
-    options?: { signal?: AbortSignal },
-  ): Promise<WriteResult>;
+  completeUpload?(handle: UploadHandle, parts: UploadedPart[], options?: CallOptions): Promise<WriteResult>;
   /** Abort a multipart upload and free its parts. */
-  abortUpload?(handle: UploadHandle, options?: { signal?: AbortSignal }): Promise<void>;
+  abortUpload?(handle: UploadHandle, options?: CallOptions): Promise<void>;
   /** Parts already uploaded (for resuming). */
-  listParts?(handle: UploadHandle, options?: { signal?: AbortSignal }): Promise<UploadedPart[]>;
+  listParts?(handle: UploadHandle, options?: CallOptions): Promise<UploadedPart[]>;
 
   /** Release sockets and timers. */
   close?(): Promise<void>;

@@ -1,11 +1,20 @@
 import type { CredentialSource } from '../credentials/credential-source.js';
 import type { Layer } from '../layers/layer.js';
+import type { RetryOptions } from '../layers/retry.js';
+import type { TimeoutOptions } from '../layers/timeout.js';
 import type { ReadRouter } from './read-router.js';
 
 /** Settings of a {@link Storage} besides its providers. */
 export interface StorageConfig {
-  /** Layers applied to every provider, innermost first (e.g. `[withTimeout(), withRetry()]`). */
+  /**
+   * Layers applied to every provider, innermost first. Default: `[withTimeout(timeout),
+   * withRetry(retry)]` (see `defaultLayers`); `[]` applies none, retries included.
+   */
   layers?: readonly Layer[];
+  /** Policy of the default retry layer (attempts, backoff, Retry-After). */
+  retry?: RetryOptions;
+  /** Limits of the default timeout layer. */
+  timeout?: TimeoutOptions;
   /** Default credential source, for adapters that ask the storage for one. */
   credentials?: CredentialSource;
   /**

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { type Observable, Subject } from 'rxjs';
 import { inject, injectAll, injectable } from 'tsyringe';
 import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
@@ -19,11 +19,14 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../provider/provider.js';
+import type { ReadPin } from '../provider/read-pin.js';
 import { unsupported } from '../provider/unsupported.js';
 import { type CopyInternals, copyObject } from '../transfer/copy-object.js';
 import type { CopyOptions, CopyResult, CopyTreeOptions, CopyTreeResult } from '../transfer/copy-options.js';
 import { copyTree } from '../transfer/copy-tree.js';
+import { resumingRead } from '../transfer/resuming-read.js';
 import { routedCopy } from '../transfer/routed-copy.js';
+import { readPinFor } from '../transfer/source-validator.js';
 import { Transfer, type TransferContext } from '../transfer/transfer.js';
 import type { TransferEvent } from '../transfer/transfer-events.js';
 import { copyTreeFile } from '../transfer/tree-file.js';
@@ -35,6 +38,7 @@ import {
   type UriParser,
 } from '../uri/storage-uri.js';
 import { baseName, isPrefix, joinUri } from '../uri/uri-path.js';
+import { defaultLayers } from './default-layers.js';
 import type { StorageConfig } from './storage-config.js';
 
 /**
@@ -58,7 +62,7 @@ export class Storage {
     @inject(STORAGE_CONFIG) config: StorageConfig = {},
   ) {
     this.config = config;
-    const layered = providers.map((p) => applyLayers(p, config.layers ?? []));
+    const layered = providers.map((p) => applyLayers(p, config.layers ?? defaultLayers(config)));
     providers.forEach((raw, i) => {
       const provider = layered[i]!;
       for (const scheme of provider.schemes) {
@@ -108,9 +112,39 @@ export class Storage {
   }
 
   /** The object's bytes as a stream. */
-  read(uri: UriLike, options?: ReadOptions): Promise<Readable> {
+  async read(uri: UriLike, options: ReadOptions = {}): Promise<Readable> {
     const parsed = this.parseUri(uri);
-    return this.providerFor(parsed).read(parsed, options);
+    const provider = this.providerFor(parsed);
+    // A long read survives a dropped connection: pinned to the version a stat sees (the caller's
+    // own pin wins), the rest is read from where it broke off. Providers that cannot pin or range
+    // are read in one request, as they are.
+    if (!provider.capabilities.rangeRead || !provider.capabilities.conditionalRead)
+      return provider.read(parsed, options);
+    let pin: ReadPin | undefined =
+      options.ifMatch !== undefined || options.ifUnmodifiedSince !== undefined
+        ? {
+            ...(options.ifMatch === undefined ? {} : { ifMatch: options.ifMatch }),
+            ...(options.ifUnmodifiedSince === undefined
+              ? {}
+              : { ifUnmodifiedSince: options.ifUnmodifiedSince }),
+          }
+        : undefined;
+    if (!pin) pin = readPinFor(provider, await provider.stat(parsed, options));
+    const { ifMatch: _m, ifUnmodifiedSince: _u, range, ...rest } = options;
+    const chunks = resumingRead(provider, parsed, {
+      ...rest,
+      ...(range ? { range } : {}),
+      ...(pin ? { pin } : {}),
+    });
+    // The first request happens here, so a missing object or a refusal rejects this call.
+    const first = await chunks.next();
+    return Readable.from(
+      (async function* () {
+        if (!first.done) yield first.value;
+        yield* chunks;
+      })(),
+      { objectMode: false },
+    );
   }
 
   /** Store an object atomically from a stream, buffer, string or async iterable. */

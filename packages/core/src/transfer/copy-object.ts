@@ -3,6 +3,7 @@ import { SourceChangedError } from '../errors/error-types.js';
 import { isStowageError } from '../errors/stowage-error.js';
 import type { RetryNotice } from '../layers/retry.js';
 import { isTooManyOpenFiles } from '../local/fs-error.js';
+import type { CallNotice } from '../provider/call-options.js';
 import type { ObjectStat, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import type { CopyOptions, CopyResult } from './copy-options.js';
@@ -70,7 +71,14 @@ export async function copyObject(
   context.emit({ type: 'queued', source: src, destination: dst });
   try {
     if (signal.aborted) throw toAbortedError(signal.reason, `copy of ${src}`);
-    let stat = internals.sourceStat ?? (await sp.stat(source, { signal }));
+    // Retries and recoveries of every provider call of this copy become its own events.
+    const notify = (notice: CallNotice) => {
+      if (notice.type === 'retry') {
+        const { type: _retry, ...retry } = notice;
+        context.emit({ type: 'retry', ...retry });
+      } else context.emit({ type: 'warning', code: notice.code, message: notice.message });
+    };
+    let stat = internals.sourceStat ?? (await sp.stat(source, { signal, notify }));
     const policy = options.overwrite ?? 'always';
     if (policy !== 'always') {
       const existing = await statIfExists(dp, destination, signal);
@@ -130,6 +138,7 @@ export async function copyObject(
           meter,
           onRetry,
           onWarning,
+          notify,
           keepPartial: internals.keepPartialOnFailure ?? options.keepPartial ?? false,
         });
       } catch (error) {
@@ -138,7 +147,7 @@ export async function copyObject(
         restarts++;
         meter.add(-meter.total);
         onWarning('source-changed', `${error.message}; starting over (${restarts} of ${maxRestarts})`);
-        stat = await sp.stat(source, { signal });
+        stat = await sp.stat(source, { signal, notify });
         continue;
       }
       const { bytes, verified, sha256, resumed } = outcome;

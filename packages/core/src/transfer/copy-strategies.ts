@@ -1,8 +1,10 @@
 import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
 import { verifyChecksums } from '../integrity/verify.js';
 import { type RetryNotice, retrying } from '../layers/retry.js';
 import { assertDirectoryWithin } from '../local/confined-path.js';
 import { toFsError } from '../local/fs-error.js';
+import type { CallNotice } from '../provider/call-options.js';
 import type { Checksums, ObjectStat } from '../provider/provider.js';
 import { displayUri, toLocalPath } from '../uri/storage-uri.js';
 import type { CopyEnds } from './copy-object.js';
@@ -11,7 +13,8 @@ import { expectedChecksums } from './expected-checksums.js';
 import { multipartUpload } from './multipart-upload.js';
 import { choosePartSize, DEFAULT_PART_SIZE } from './part-size.js';
 import type { ProgressMeter } from './progress-meter.js';
-import { RangesIgnoredError, rangedDownload } from './ranged-download.js';
+import { rangedDownload } from './ranged-download.js';
+import { RangesIgnoredError, resumingRead } from './resuming-read.js';
 import { readPinFor } from './source-validator.js';
 import type { TransferContext } from './transfer.js';
 import type { TransferStrategy } from './transfer-events.js';
@@ -45,6 +48,8 @@ export interface StrategyRun {
   onRetry: (notice: RetryNotice) => void;
   /** Told about things that did not stop the copy. */
   onWarning: (code: string, message: string) => void;
+  /** Passed to every provider call: their retries and recoveries become the copy's events. */
+  notify: (notice: CallNotice) => void;
   /** Keep partial files / upload state after a failure so a rerun resumes. */
   keepPartial: boolean;
 }
@@ -70,7 +75,7 @@ export async function runStrategy(
   run: StrategyRun,
 ): Promise<StrategyOutcome> {
   const { source, destination, sourceProvider: sp, destinationProvider: dp } = ends;
-  const { stat, options, meter, onRetry, onWarning } = run;
+  const { stat, options, meter, onRetry, onWarning, notify } = run;
   const { signal } = run.context;
   const dst = displayUri(destination);
   const expected = expectedChecksums(
@@ -92,6 +97,7 @@ export async function runStrategy(
         () =>
           sp.copy!(source, destination, {
             signal,
+            notify,
             ...(stat.etag === undefined ? {} : { ifMatch: stat.etag }),
             ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
             ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
@@ -131,13 +137,14 @@ export async function runStrategy(
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         onRetry,
         onWarning,
+        notify,
       }).catch(async (error: unknown) => {
         if (!(error instanceof RangesIgnoredError)) return typed(error);
         onWarning('ranges-ignored', `${error.message}: reading it in one stream instead of in parts`);
         meter.add(-meter.total);
         used = 'stream';
         return {
-          ...(await streamCopy(ends, stat, options, expected, run.context, meter, onRetry)),
+          ...(await streamCopy(ends, stat, options, expected, run.context, meter, onRetry, notify)),
           resumed: false,
         };
       });
@@ -174,13 +181,14 @@ export async function runStrategy(
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         onRetry,
         onWarning,
+        notify,
       });
       verified = result.verified;
       resumed = result.resumed;
       break;
     }
     default: {
-      const result = await streamCopy(ends, stat, options, expected, run.context, meter, onRetry);
+      const result = await streamCopy(ends, stat, options, expected, run.context, meter, onRetry, notify);
       verified = result.verified;
       sha256 = result.sha256;
       bytes = result.bytes;
@@ -203,6 +211,7 @@ async function streamCopy(
   context: TransferContext,
   meter: ProgressMeter,
   onRetry: (n: RetryNotice) => void,
+  notify: (notice: CallNotice) => void,
 ): Promise<{ bytes: number; verified: string[]; sha256?: string }> {
   const { source, destination, sourceProvider: sp, destinationProvider: dp } = ends;
   const { signal } = context;
@@ -213,13 +222,21 @@ async function streamCopy(
     async () => {
       let counted = 0;
       try {
-        const body = await sp.read(source, {
-          signal,
-          ...readPinFor(sp, stat),
-        });
+        // The source continues after a dropped body (pinned); a retry here redoes the write.
+        const pin = readPinFor(sp, stat);
+        const body = Readable.from(
+          resumingRead(sp, source, {
+            signal,
+            notify,
+            onRetry,
+            ...(pin ? { pin } : {}),
+            ...(options.retry ? { retry: options.retry } : {}),
+          }),
+        );
         const result = await dp.write(destination, body, {
           contentLength: stat.size,
           signal,
+          notify,
           onProgress: (done) => {
             meter.add(done - counted);
             counted = done;

@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { ChecksumMismatchError, PreconditionFailedError } from '../errors/error-types.js';
 import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
+import type { CallNotice } from '../provider/call-options.js';
 import type { ObjectStat, Provider, UploadedPart, UploadHandle } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadJournal, ResumeJournal } from './resume-state.js';
+import { resumingRead } from './resuming-read.js';
 import { readPinFor } from './source-validator.js';
 import { runParts } from './worker-pool.js';
 
@@ -60,6 +62,8 @@ export interface MultipartUploadInput {
   onRetry: (notice: RetryNotice) => void;
   /** Told about things that did not stop the upload (`resume-discarded`). */
   onWarning: (code: string, message: string) => void;
+  /** Passed to every provider call, for their retries and recoveries. */
+  notify?: (notice: CallNotice) => void;
 }
 
 /**
@@ -133,7 +137,9 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
       if (dp.listParts) {
         try {
           const onServer = new Map(
-            (await dp.listParts(handle, { signal })).map((p) => [p.partNumber, p.etag]),
+            (await dp.listParts(handle, { signal, ...(input.notify ? { notify: input.notify } : {}) })).map(
+              (p) => [p.partNumber, p.etag],
+            ),
           );
           confirmed = confirmed.filter((p) => onServer.get(p.partNumber) === p.etag);
         } catch {
@@ -158,6 +164,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
   if (!handle || !header) {
     handle = await dp.beginUpload!(destination, {
       signal,
+      ...(input.notify ? { notify: input.notify } : {}),
       ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
       ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
     });
@@ -198,11 +205,18 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
             },
           });
           try {
-            const body = await sp.read(source, {
-              range: { start: part.start, end: part.end },
-              signal: partSignal,
-              ...readPinFor(sp, sourceStat),
-            });
+            // The source continues after a dropped body (pinned); a retry here re-sends the part.
+            const pin = readPinFor(sp, sourceStat);
+            const body = Readable.from(
+              resumingRead(sp, source, {
+                range: { start: part.start, end: part.end },
+                signal: partSignal,
+                onRetry: input.onRetry,
+                ...(pin ? { pin } : {}),
+                ...(input.notify ? { notify: input.notify } : {}),
+                ...(input.retry ? { retry: input.retry } : {}),
+              }),
+            );
             // After a cancel the upload request is already aborted; passing the abort error
             // downstream would only reach SDK-internal streams nobody listens to any more.
             body.on('error', (e) => (partSignal.aborted ? counter.destroy() : counter.destroy(e)));
@@ -212,6 +226,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
             const result = await dp.uploadPart!(activeHandle, part.number, body.pipe(counter), {
               contentLength: part.end - part.start + 1,
               signal: partSignal,
+              ...(input.notify ? { notify: input.notify } : {}),
             });
             finished.push(result);
             journal?.append(result);
@@ -225,7 +240,10 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
       ),
     );
     const ordered = [...finished].sort((a, b) => a.partNumber - b.partNumber);
-    const result = await dp.completeUpload!(activeHandle, ordered, { signal });
+    const result = await dp.completeUpload!(activeHandle, ordered, {
+      signal,
+      ...(input.notify ? { notify: input.notify } : {}),
+    });
     const verified: string[] = [];
     if (result.size !== undefined && result.size !== size && result.size > 0) {
       throw new ChecksumMismatchError(`Upload to ${where} produced ${result.size} bytes, expected ${size}`, {

@@ -7,13 +7,14 @@ import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.j
 import { openPartial } from '../local/partial-file.js';
 import { syncDirectory } from '../local/sync-directory.js';
 import { resumePathFor } from '../local/temp-path.js';
+import type { CallNotice } from '../provider/call-options.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
-import { isRangeIgnored } from '../provider/range.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
 import { OrderedFileDigest } from './ordered-file-digest.js';
 import { type Part, planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadJournal, ResumeJournal } from './resume-state.js';
+import { resumingRead } from './resuming-read.js';
 import { readPinFor } from './source-validator.js';
 import { runParts } from './worker-pool.js';
 
@@ -57,21 +58,13 @@ export interface RangedDownloadInput {
   onRetry: (notice: RetryNotice) => void;
   /** Told about things that did not stop the download (`resume-discarded`). */
   onWarning: (code: string, message: string) => void;
+  /** Passed to every provider call, for their retries and recoveries. */
+  notify?: (notice: CallNotice) => void;
   /** fsync the file before the rename and its directory after, so a power loss cannot leave a renamed but empty file. */
   durable?: boolean;
 }
 
 const WRITE_BLOCK = 1024 * 1024;
-
-/**
- * The source's server answers ranged reads with the whole object: parts would each move all of
- * it, so the copy goes in one stream instead (`copy-strategies` catches this; it never escapes).
- */
-export class RangesIgnoredError extends Error {
-  constructor(where: string) {
-    super(`${where} ignores Range requests`);
-  }
-}
 
 /**
  * Where the partial file and its state live: beside the destination, hidden from listings, named
@@ -167,68 +160,52 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
     }
     const todo = parts.filter((p) => !doneSet.has(p.number));
 
-    // A part continues where a failed attempt stopped (bytes written stay written), with a read of
-    // the rest pinned like the first; only attempts without progress count against the budget.
-    const fetchPart = (part: Part, partSignal: AbortSignal) => {
+    // A part continues where its body broke off (resumingRead: pinned, with the progress budget);
+    // bytes that arrived are written at their offsets and stay written.
+    const fetchPart = async (part: Part, partSignal: AbortSignal) => {
       let position = part.start;
-      return retrying(
-        'read-part',
-        async () => {
-          const stream = await provider.read(source, {
-            range: { start: position, end: part.end },
-            signal: partSignal,
-            ...pin,
-          });
-          if (isRangeIgnored(stream)) {
-            stream.destroy();
-            throw new RangesIgnoredError(where);
-          }
-          // Gather network chunks (often 16-64 KiB) into ~1 MiB vectored writes: far fewer
-          // syscalls, and no copy into a bigger buffer.
-          let pending: Buffer[] = [];
-          let pendingBytes = 0;
-          const flush = async () => {
-            if (pendingBytes === 0) return;
-            const blocks = pending;
-            const bytes = pendingBytes;
-            pending = [];
-            pendingBytes = 0;
-            let written = 0;
-            while (written < bytes) {
-              const { bytesWritten } = await handle.writev(
-                written === 0 ? blocks : remainderOf(blocks, written),
-                position + written,
-              );
-              written += bytesWritten;
-            }
-            position += bytes;
-            meter.add(bytes);
-          };
-          try {
-            for await (const chunk of stream as AsyncIterable<Buffer>) {
-              pending.push(chunk);
-              pendingBytes += chunk.length;
-              if (pendingBytes >= WRITE_BLOCK) await flush();
-            }
-          } finally {
-            // What arrived before a failure is kept: the next attempt reads from after it.
-            await flush();
-          }
-          if (position !== part.end + 1) {
-            throw new TransientError(
-              `Part ${part.number} of ${where} ended after ${position - part.start} of ${part.end - part.start + 1} bytes`,
-              { uri: where },
-            );
-          }
-        },
-        {
-          ...input.retry,
-          signal: partSignal,
-          uri: source,
-          onRetry: input.onRetry,
-          progress: () => position,
-        },
-      );
+      const body = resumingRead(provider, source, {
+        range: { start: part.start, end: part.end },
+        signal: partSignal,
+        refuseIgnoredRange: true,
+        ...(pin ? { pin } : {}),
+        ...(input.notify ? { notify: input.notify } : {}),
+        ...(input.retry ? { retry: input.retry } : {}),
+        onRetry: input.onRetry,
+      });
+      // Gather network chunks (often 16-64 KiB) into ~1 MiB vectored writes: far fewer syscalls,
+      // and no copy into a bigger buffer.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        if (pendingBytes === 0) return;
+        const blocks = pending;
+        const bytes = pendingBytes;
+        pending = [];
+        pendingBytes = 0;
+        let written = 0;
+        while (written < bytes) {
+          const { bytesWritten } = await handle.writev(
+            written === 0 ? blocks : remainderOf(blocks, written),
+            position + written,
+          );
+          written += bytesWritten;
+        }
+        position += bytes;
+        meter.add(bytes);
+      };
+      for await (const chunk of body) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BLOCK) await flush();
+      }
+      await flush();
+      if (position !== part.end + 1) {
+        throw new TransientError(
+          `Part ${part.number} of ${where} ended after ${position - part.start} of ${part.end - part.start + 1} bytes`,
+          { uri: where },
+        );
+      }
     };
 
     await runParts(todo, input.concurrency, signal, `download of ${where}`, async (part, partSignal) => {

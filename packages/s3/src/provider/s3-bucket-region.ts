@@ -1,5 +1,5 @@
 import { HeadBucketCommand, type HeadBucketCommandOutput } from '@aws-sdk/client-s3';
-import type { StorageUri } from '@stowage/core';
+import type { CallOptions, StorageUri } from '@stowage/core';
 import { defined } from './defined.js';
 import { s3ErrorHeader } from './s3-errors.js';
 import type { S3Requester } from './s3-requester.js';
@@ -8,7 +8,7 @@ import type { S3Requester } from './s3-requester.js';
 export async function locateBucket(
   requester: S3Requester,
   bucket: string,
-  options: { signal?: AbortSignal } = {},
+  options: CallOptions = {},
 ): Promise<string> {
   const known = requester.regionCache.get(bucket);
   if (known) return known;
@@ -17,7 +17,7 @@ export async function locateBucket(
   let region: string | undefined;
   try {
     const { output } = await requester.send<HeadBucketCommandOutput>(
-      { uri: at, operation: 'locate bucket', ...defined({ signal: options.signal }) },
+      { uri: at, operation: 'locate bucket', ...defined({ signal: options.signal, notify: options.notify }) },
       () => new HeadBucketCommand({ Bucket: bucket }),
     );
     region =

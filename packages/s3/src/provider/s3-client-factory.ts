@@ -108,7 +108,8 @@ export class S3ClientFactory {
     return {
       region,
       requestHandler: this.handler,
-      maxAttempts: o.maxAttempts ?? 3,
+      // One attempt: requests are retried by Stowage's retry layer (one policy, reported as events).
+      maxAttempts: o.maxAttempts ?? 1,
       followRegionRedirects: false,
       requestChecksumCalculation: checksumsOff ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
       // The provider asks for validation itself (ChecksumMode on whole-object reads). WHEN_SUPPORTED

@@ -49,7 +49,11 @@ export async function copyWithinS3(
     return copyInParts(requester, transfer, source, destination, head, options);
   const replace = options.metadata !== undefined || options.contentType !== undefined;
   const { output } = await requester.send<CopyObjectCommandOutput>(
-    { uri: destination, operation: 'copy to', ...defined({ signal: options.signal }) },
+    {
+      uri: destination,
+      operation: 'copy to',
+      ...defined({ signal: options.signal, notify: options.notify }),
+    },
     (payer) =>
       new CopyObjectCommand(
         defined({
@@ -103,7 +107,11 @@ async function copyInParts(
       while (next < ranges.length) {
         const [n, start, end] = ranges[next++]!;
         const { output } = await requester.send<UploadPartCopyCommandOutput>(
-          { uri: destination, operation: `copy part ${n} to`, ...defined({ signal: options.signal }) },
+          {
+            uri: destination,
+            operation: `copy part ${n} to`,
+            ...defined({ signal: options.signal, notify: options.notify }),
+          },
           (payer) =>
             new UploadPartCopyCommand(
               defined({

@@ -16,7 +16,7 @@ export async function deleteObject(
 ): Promise<void> {
   requester.check(uri);
   await requester.send(
-    { uri, operation: 'delete', ...defined({ signal: options.signal }) },
+    { uri, operation: 'delete', ...defined({ signal: options.signal, notify: options.notify }) },
     (payer) =>
       new DeleteObjectCommand(
         defined({ Bucket: uri.bucket, Key: uri.key, VersionId: uri.versionId, RequestPayer: payer }),
@@ -52,7 +52,11 @@ async function deleteBatch(
   let output: DeleteObjectsCommandOutput;
   try {
     ({ output } = await requester.send<DeleteObjectsCommandOutput>(
-      { uri: at, operation: `delete ${batch.length} objects in`, ...defined({ signal: options.signal }) },
+      {
+        uri: at,
+        operation: `delete ${batch.length} objects in`,
+        ...defined({ signal: options.signal, notify: options.notify }),
+      },
       (payer) =>
         new DeleteObjectsCommand(
           defined({

@@ -22,10 +22,16 @@ export async function* listObjects(
   }
   const base: StorageUri = { scheme: prefix.scheme, bucket: prefix.bucket, key: '' };
   let token: string | undefined;
-  let last: string | undefined;
+  // With a delimiter S3 may roll keys after StartAfter into a prefix listed before it: skip those.
+  let last: string | undefined = options.startAfter;
   do {
     const { output } = await requester.send<ListObjectsV2CommandOutput>(
-      { uri: prefix, operation: 'list', read: true, ...defined({ signal: options.signal }) },
+      {
+        uri: prefix,
+        operation: 'list',
+        read: true,
+        ...defined({ signal: options.signal, notify: options.notify }),
+      },
       (payer) =>
         new ListObjectsV2Command(
           defined({
@@ -34,6 +40,7 @@ export async function* listObjects(
             Delimiter: options.recursive ? undefined : '/',
             MaxKeys: options.pageSize,
             ContinuationToken: token,
+            StartAfter: token === undefined ? options.startAfter : undefined,
             RequestPayer: payer,
           }),
         ),

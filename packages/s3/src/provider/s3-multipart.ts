@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   type Body,
+  type CallOptions,
   displayUri,
   InvalidArgumentError,
   type MultipartOptions,
@@ -39,7 +40,7 @@ export async function createUpload(
 ): Promise<UploadHandle> {
   requester.check(uri);
   const { output } = await requester.send<CreateMultipartUploadCommandOutput>(
-    { uri, operation: 'begin upload', ...defined({ signal: options.signal }) },
+    { uri, operation: 'begin upload', ...defined({ signal: options.signal, notify: options.notify }) },
     (payer) =>
       new CreateMultipartUploadCommand(
         defined({
@@ -68,7 +69,7 @@ export async function sendPart(
   handle: UploadHandle,
   partNumber: number,
   body: Body,
-  options: { contentLength?: number; signal?: AbortSignal } = {},
+  options: CallOptions & { contentLength?: number } = {},
 ): Promise<UploadedPart> {
   const uri = handle.uri;
   if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > S3_LIMITS.maxParts!) {
@@ -93,7 +94,7 @@ export async function sendPart(
       uri,
       operation: `upload part ${partNumber} of`,
       replayable: bytes !== undefined,
-      ...defined({ signal: options.signal }),
+      ...defined({ signal: options.signal, notify: options.notify }),
     },
     (payer) =>
       new UploadPartCommand(
@@ -183,14 +184,14 @@ export async function sendAbort(
 export async function listParts(
   requester: S3Requester,
   handle: UploadHandle,
-  options: { signal?: AbortSignal } = {},
+  options: CallOptions = {},
 ): Promise<UploadedPart[]> {
   const uri = handle.uri;
   const parts: UploadedPart[] = [];
   let marker: string | undefined;
   for (;;) {
     const { output } = await requester.send<ListPartsCommandOutput>(
-      { uri, operation: 'list parts of', ...defined({ signal: options.signal }) },
+      { uri, operation: 'list parts of', ...defined({ signal: options.signal, notify: options.notify }) },
       (payer) =>
         new ListPartsCommand(
           defined({

@@ -83,6 +83,7 @@ export async function statObject(
       operation: 'stat',
       read: true,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.notify ? { notify: options.notify } : {}),
       ...(options.requesterPays ? { requesterPays: true } : {}),
     },
     (payer) =>
@@ -157,6 +158,7 @@ export async function readObject(
         operation: 'read',
         read: true,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.notify ? { notify: options.notify } : {}),
         ...(options.requesterPays ? { requesterPays: true } : {}),
       },
       (payer) =>

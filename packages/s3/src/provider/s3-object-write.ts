@@ -95,7 +95,7 @@ async function putSingle(
   const md5Hex = md5?.copy().digest('hex');
   verifyChecksums(options.checksum, defined({ sha256, md5Hex }), where);
   const { output } = await requester.send<PutObjectCommandOutput>(
-    { uri, operation: 'write', ...(options.signal ? { signal: options.signal } : {}) },
+    { uri, operation: 'write', ...defined({ signal: options.signal, notify: options.notify }) },
     (payer) =>
       new PutObjectCommand(
         defined({

@@ -79,7 +79,10 @@ export interface S3ProviderOptions {
   concurrency?: number;
   /** Server-side copies of objects above this many bytes use UploadPartCopy. Default 5 GiB (the CopyObject limit). */
   multipartCopyThreshold?: number;
-  /** Attempts per request inside the SDK (network errors, throttling, 5xx). Default 3. */
+  /**
+   * Attempts per request inside the AWS SDK. Default 1: Stowage's retry layer retries requests (one
+   * policy, each retry a `retry` event); more here multiplies with it.
+   */
   maxAttempts?: number;
   /** Connection timeout in ms. Default 10 s. */
   connectionTimeoutMs?: number;

@@ -1,6 +1,7 @@
 import {
   type Body,
   BufferPool,
+  type CallOptions,
   type Capabilities,
   type CopyObjectOptions,
   DEFAULT_MULTIPART_THRESHOLD,
@@ -174,7 +175,7 @@ export class S3Provider implements Provider {
     handle: UploadHandle,
     partNumber: number,
     body: Body,
-    options: { contentLength?: number; signal?: AbortSignal } = {},
+    options: CallOptions & { contentLength?: number } = {},
   ): Promise<UploadedPart> {
     this.requester.checkMultipart('uploadPart', handle.uri);
     return sendPart(this.requester, handle, partNumber, body, options);
@@ -183,18 +184,18 @@ export class S3Provider implements Provider {
   async completeUpload(
     handle: UploadHandle,
     parts: UploadedPart[],
-    options: { signal?: AbortSignal } = {},
+    options: CallOptions = {},
   ): Promise<WriteResult> {
     this.requester.checkMultipart('completeUpload', handle.uri);
     return finishUpload(this.requester, handle, parts, options.signal);
   }
 
-  async abortUpload(handle: UploadHandle, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async abortUpload(handle: UploadHandle, options: CallOptions = {}): Promise<void> {
     this.requester.checkMultipart('abortUpload', handle.uri);
     return sendAbort(this.requester, handle, options.signal);
   }
 
-  async listParts(handle: UploadHandle, options: { signal?: AbortSignal } = {}): Promise<UploadedPart[]> {
+  async listParts(handle: UploadHandle, options: CallOptions = {}): Promise<UploadedPart[]> {
     this.requester.checkMultipart('listParts', handle.uri);
     return listParts(this.requester, handle, options);
   }
@@ -260,7 +261,7 @@ export class S3Provider implements Provider {
   // ---------------------------------------------------------------- regions
 
   /** The region of `bucket` (HeadBucket's `x-amz-bucket-region`), cached per provider. */
-  async bucketRegion(bucket: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+  async bucketRegion(bucket: string, options: CallOptions = {}): Promise<string> {
     return locateBucket(this.requester, bucket, options);
   }
 

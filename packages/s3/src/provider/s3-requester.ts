@@ -1,4 +1,11 @@
-import { type Capabilities, displayUri, type StorageUri, toAbortedError, unsupported } from '@stowage/core';
+import {
+  type CallNotice,
+  type Capabilities,
+  displayUri,
+  type StorageUri,
+  toAbortedError,
+  unsupported,
+} from '@stowage/core';
 import type { CredentialBridge } from './credential-bridge.js';
 import { defined } from './defined.js';
 import type { RegionCache } from './region-cache.js';
@@ -27,6 +34,8 @@ export interface SendContext {
   operation: string;
   /** Aborts the request and every recovery; the call rejects with `AbortedError`. */
   signal?: AbortSignal;
+  /** Told about each recovery (region redirect, credential refresh, requester pays, unsigned read). */
+  notify?: (notice: CallNotice) => void;
   /** The command can be sent again as is (no one-shot stream body). Default true. */
   replayable?: boolean;
   /** A read: may fall back to unsigned after a 403 when the option allows. */
@@ -151,21 +160,37 @@ export class S3Requester {
       } catch (error) {
         if (signal?.aborted) throw toAbortedError(signal.reason, `${context.operation} ${displayUri(uri)}`);
         const elsewhere = this.options.followRegionRedirects === false ? undefined : redirectRegion(error);
+        const where = displayUri(uri);
         if (elsewhere && elsewhere !== region && !tried.region) {
           tried.region = true;
           this.regionCache.set(uri.bucket, elsewhere);
+          context.notify?.({
+            type: 'warning',
+            code: 'region-redirect',
+            message: `Bucket ${uri.bucket} is in ${elsewhere}, not ${region}: ${context.operation} ${where} sent there`,
+          });
           region = elsewhere;
           if (replayable) continue;
         }
         if (isExpiredCredentialsError(error) && this.bridge && !unsigned && !tried.refresh) {
           tried.refresh = true;
           await this.bridge.forceRefresh();
+          context.notify?.({
+            type: 'warning',
+            code: 'credentials-refreshed',
+            message: `The credentials had expired for ${context.operation} ${where}; refreshed them`,
+          });
           if (replayable) continue;
         }
         if (isForbidden(error) && !unsigned) {
           if (!payer && this.options.retryWithRequestPayer && replayable && !tried.payer) {
             tried.payer = true;
             payer = 'requester';
+            context.notify?.({
+              type: 'warning',
+              code: 'requester-pays',
+              message: `${context.operation} ${where} was refused; sent again agreeing to pay (retryWithRequestPayer)`,
+            });
             continue;
           }
           if (context.read && this.options.unsignedReadFallback) {
@@ -175,6 +200,11 @@ export class S3Requester {
                 ? `, request id ${s3ErrorHeader(error, 'x-amz-request-id')}`
                 : ''
             }); the object was read without signing because unsignedReadFallback is on`;
+            context.notify?.({
+              type: 'warning',
+              code: 'unsigned-fallback',
+              message: `${where}: ${unsignedFallback}`,
+            });
             continue;
           }
         }

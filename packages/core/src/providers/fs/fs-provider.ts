@@ -235,7 +235,13 @@ export class FsProvider implements Provider {
         }),
     );
     try {
-      for await (const entry of delimitListing(prefix, key, files, options.recursive ?? false)) {
+      for await (const entry of delimitListing(
+        prefix,
+        key,
+        files,
+        options.recursive ?? false,
+        options.startAfter,
+      )) {
         if (options.signal?.aborted) throw toAbortedError(options.signal.reason);
         yield entry;
       }

@@ -181,7 +181,7 @@ export class MemoryProvider implements Provider {
         if (o) yield { key, size: o.data.length, etag: o.etag, lastModified: o.lastModified };
       }
     };
-    yield* delimitListing(prefix, prefix.key, listed(), options.recursive ?? false);
+    yield* delimitListing(prefix, prefix.key, listed(), options.recursive ?? false, options.startAfter);
   }
 
   async delete(uri: StorageUri, _options?: DeleteOptions): Promise<void> {
