@@ -51,7 +51,7 @@ describe('defineProvider', () => {
 
   it('is a source the engine copies from', async () => {
     const memory = new MemoryProvider();
-    const storage = createStorage({ providers: [readOnly, memory], layers: [] });
+    const storage = createStorage({ providers: [readOnly, memory] });
     const result = await storage.copy('table://t/greeting.txt', 'mem://out/greeting.txt');
     expect(result.strategy).toBe('stream');
     expect((await readAll(await memory.read(parseUri('mem://out/greeting.txt')))).toString()).toBe(

@@ -17,7 +17,7 @@ describe('the hashing thread of large ranged downloads', () => {
   it('verifies a 65 MiB download against its SHA-256, and refuses a wrong one', async () => {
     dir = await mkdtemp(join(tmpdir(), 'stowage-hash-thread-'));
     const memory = new MemoryProvider();
-    const storage = createStorage({ providers: [new FsProvider(), memory], layers: [] });
+    const storage = createStorage({ providers: [new FsProvider(), memory] });
     const data = randomBytes(65 * MiB);
     await storage.write('mem://big/blob', data);
     const sha256 = createHash('sha256').update(data).digest('base64');

@@ -200,7 +200,7 @@ describe('copyTree', () => {
 describe("a tree's own events", () => {
   it("carry its files' events, and the storage's stream sees each of them once", async () => {
     const memory = new MemoryProvider();
-    const storage = createStorage({ providers: [memory], layers: [] });
+    const storage = createStorage({ providers: [memory] });
     for (const name of ['a', 'b', 'c']) await storage.write(`mem://src/t/${name}.txt`, name);
     const fromStorage: TransferEvent[] = [];
     const subscription = storage.events$.subscribe((e) => fromStorage.push(e));

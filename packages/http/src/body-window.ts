@@ -48,7 +48,10 @@ export async function* bodyWindow(response: HttpResponse, window: BodyWindow): A
     if (response.status === 206) {
       const range = parseContentRange(response.headers['content-range']);
       if (!range || range.start !== offset || (end !== undefined && range.end > end)) {
-        throw new TransientError(`Unexpected Content-Range from ${where}`, { uri: where, provider: PROVIDER_NAME });
+        throw new TransientError(`Unexpected Content-Range from ${where}`, {
+          uri: where,
+          provider: PROVIDER_NAME,
+        });
       }
       end = range.end;
     } else if (response.status === 200) {

@@ -36,6 +36,7 @@ import {
   withKey,
 } from '@stowage/core';
 import { walkAutoindex } from './autoindex-listing.js';
+import { bodyWindow, contentLength, parseContentRange } from './body-window.js';
 import { type DownloadOptions, type DownloadResult, downloadToFile } from './download-to-file.js';
 import { refuseHtmlPage } from './html-guard.js';
 import { HttpClient, type HttpResponse, whereOf } from './http-client.js';
@@ -44,7 +45,6 @@ import { type HttpProviderOptions, type ResolvedHttpOptions, resolveHttpOptions 
 import { checksumsFromHeaders, hasVerifiable } from './integrity/digest-headers.js';
 import { parseSidecar, type SidecarAlgorithm } from './integrity/sidecar.js';
 import { sendPinned } from './read-pin-headers.js';
-import { bodyWindow, contentLength, parseContentRange } from './body-window.js';
 import { MeasuredBody } from './upload-body.js';
 
 /** The caller's pin, when it gave one. */

@@ -1,7 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { CredentialChain, Credentials, parseUri, type StowageError } from '@stowage/core';
+import {
+  applyLayers,
+  CredentialChain,
+  Credentials,
+  parseUri,
+  type StowageError,
+  withRetry,
+} from '@stowage/core';
 import { type HttpTestServer, startHttpServer } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -62,7 +69,7 @@ describe('bearer and basic', () => {
   });
 
   it('maps 403 to PermissionDeniedError', async () => {
-    const provider = new HttpProvider({ retry: quickRetry });
+    const provider = new HttpProvider();
     bearerServer.setFault({ kind: 'status', path: 'x.txt', status: 403, times: 2 });
     await expect(
       new HttpProvider({ credentials: bearerToken('good-token') }).read(
@@ -212,9 +219,9 @@ describe('URLs with credentials', () => {
 
   it('never print the password or token in errors, causes, JSON or retry notices', async () => {
     const reasons: string[] = [];
-    const provider = new HttpProvider({
-      retry: { ...quickRetry, maxAttempts: 2, onRetry: (n) => reasons.push(JSON.stringify(n)) },
-    });
+    const provider = applyLayers(new HttpProvider(), [
+      withRetry({ ...quickRetry, maxAttempts: 2, onRetry: (n) => reasons.push(JSON.stringify(n)) }),
+    ]);
     const cases = [
       server.urlFor('missing.bin').replace('http://', 'http://u:hunter2@'),
       server.urlFor('x.bin').replace('http://', 'http://ghp_tokenAsUser1234@'),
@@ -239,6 +246,6 @@ describe('URLs with credentials', () => {
     const error = await provider.stat(parseUri(url)).catch((e) => e);
     expect(error.code).toBe('Transient');
     expect([inspect(error, { depth: 10 }), reasons.join('\n')].join('\n')).not.toMatch(/hunter2/);
-    await provider.close();
+    await provider.close?.();
   });
 });

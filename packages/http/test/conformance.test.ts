@@ -18,7 +18,6 @@ describeProviderConformance(
       allowWrite: true,
       allowDelete: true,
       listing: 'autoindex-json',
-      retry: { baseDelayMs: 5, maxDelayMs: 50 },
     });
     return {
       provider,

@@ -27,8 +27,8 @@ describe('a download whose every connection is cut after 64 KiB', () => {
     const uri = await serve(server, 'flaky.bin', data);
     server.setFault({ kind: 'drop', path: 'flaky.bin', afterBytes: 64 * 1024 });
     const storage = createStorage({
-      providers: [new FsProvider(), new HttpProvider({ retry: quickRetry })],
-      layers: [],
+      providers: [new FsProvider(), new HttpProvider()],
+      retry: quickRetry,
     });
     const result = await storage.copy(server.urlFor(uri.key), join(out, 'flaky.bin'), {
       multipartThreshold: MiB,

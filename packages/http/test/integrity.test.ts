@@ -34,7 +34,7 @@ describe('digest headers', () => {
 describe('verified downloads', () => {
   const servers: HttpTestServer[] = [];
   let out: string;
-  const provider = new HttpProvider({ retry: quickRetry, segmentSize: 128 * 1024 });
+  const provider = new HttpProvider({ segmentSize: 128 * 1024 });
   beforeAll(async () => {
     out = await scratch();
   });

@@ -38,8 +38,8 @@ async function changingFile(options: HttpServerOptions) {
 
 function engine() {
   return createStorage({
-    providers: [new FsProvider(), new HttpProvider({ retry: quickRetry })],
-    layers: [],
+    providers: [new FsProvider(), new HttpProvider()],
+    retry: quickRetry,
   });
 }
 
@@ -123,19 +123,19 @@ describe('engine downloads pinned to the version first seen', () => {
 });
 
 describe('HttpProvider.read with a pin', () => {
-  const provider = new HttpProvider({ retry: quickRetry });
+  const provider = new HttpProvider();
 
-  it('a stream resumed after a dropped connection does not continue into a new version', async () => {
+  it('a read continued after a dropped connection does not continue into a new version', async () => {
     server = await startHttpServer({ conditionals: false });
     const data = payload(2 * MiB);
     const uri = await serve(server, 'drop.bin', data);
-    const { etag } = await provider.stat(uri);
+    const storage = createStorage({ providers: [provider], retry: quickRetry });
     server.setFault({ kind: 'drop', path: 'drop.bin', afterBytes: 256 * 1024, times: 1 });
     server.setFault({ kind: 'change', path: 'drop.bin', afterRequests: 1, content: payload(2 * MiB) });
-    const stream = await provider.read(uri, { ifMatch: etag! });
+    const stream = await storage.read(server.urlFor(uri.key));
     await expect(drain(stream)).rejects.toBeInstanceOf(PreconditionFailedError);
     const resumed = server.requests.filter((r) => r.method === 'GET').at(-1)!;
-    expect(resumed.headers.range).toBe(`bytes=${256 * 1024}-${2 * MiB - 1}`);
+    expect(resumed.headers.range).toBe(`bytes=${256 * 1024}-`);
   });
 
   it('a ranged read with a stale ETag fails at once, on a server that ignores If-Match', async () => {

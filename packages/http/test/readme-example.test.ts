@@ -25,7 +25,6 @@ it('runs the README examples against a local server', async () => {
       credentials: netrcCredentials(),
       resolveContext: { homedir: home, env: {} },
       timeouts: { connectMs: 10_000, idleMs: 30_000 },
-      retry: { maxAttempts: 5 },
     });
     const result = await http.downloadToFile(server.urlFor('granules/g1.nc'), join(home, 'g1.nc'), {
       segmentSize: 1024 * 1024,

@@ -14,7 +14,7 @@ describe('register', () => {
 
   it('adds the provider under PROVIDER so a resolved Storage serves http(s)', async () => {
     const container = registerCore().createChildContainer();
-    register(container, { retry: { maxAttempts: 2 } });
+    register(container, { timeouts: { connectMs: 5_000 } });
     const storage = container.resolve(Storage);
     expect(storage.providerFor('https://example.org/x').name).toBe('http');
     expect((await drain(await storage.read(server.urlFor('hello.txt')))).toString()).toBe('hi');

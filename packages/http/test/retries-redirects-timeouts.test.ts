@@ -1,10 +1,24 @@
-import { parseUri, type RetryNotice } from '@stowage/core';
+import {
+  applyLayers,
+  createStorage,
+  MemoryProvider,
+  parseUri,
+  type RetryNotice,
+  type RetryOptions,
+  withRetry,
+} from '@stowage/core';
 import { type HttpTestServer, startHttpServer } from '@stowage/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearerToken, HttpProvider } from '../src/index.js';
 import { drain, payload, quickRetry, serve } from './support.js';
 
-describe('retries', () => {
+// The HTTP adapter makes one attempt per request; retries are the retry layer's (one policy for
+// every provider, applied by Storage by default). These tests compose it as Storage does.
+function retrying(policy: RetryOptions = {}) {
+  return applyLayers(new HttpProvider(), [withRetry({ ...quickRetry, ...policy })]);
+}
+
+describe('retries (the retry layer over the HTTP adapter)', () => {
   let server: HttpTestServer;
   beforeAll(async () => {
     server = await startHttpServer();
@@ -13,28 +27,37 @@ describe('retries', () => {
   afterAll(async () => server.close());
   afterEach(() => server.clearFaults());
 
+  it('the adapter alone sends a request once', async () => {
+    const provider = new HttpProvider();
+    server.setFault({ kind: 'status', path: 'f.bin', status: 503, times: 1 });
+    const before = server.requests.length;
+    await expect(provider.stat(parseUri(server.urlFor('f.bin')))).rejects.toMatchObject({
+      code: 'Transient',
+    });
+    expect(server.requests.length - before).toBe(1);
+    await provider.close();
+  });
+
   it('retries 503 with Retry-After N times, then succeeds, waiting as asked', async () => {
     const notices: RetryNotice[] = [];
-    const provider = new HttpProvider({ retry: { ...quickRetry, onRetry: (n) => notices.push(n) } });
+    const provider = retrying({ onRetry: (n) => notices.push(n) });
     server.setFault({ kind: 'status', path: 'f.bin', status: 503, retryAfter: 1, times: 2 });
     const started = Date.now();
     expect((await provider.stat(parseUri(server.urlFor('f.bin')))).size).toBe(10_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
     expect(notices.map((n) => n.delayMs)).toEqual([1000, 1000]);
     expect(notices[0]!.reason).toMatch(/^Transient/);
-    await provider.close();
   });
 
   it('retries 429 and 500 on reads', async () => {
-    const provider = new HttpProvider({ retry: quickRetry });
+    const provider = retrying();
     server.setFault({ kind: 'status', path: 'f.bin', status: 429, times: 1 });
     server.setFault({ kind: 'status', path: 'f.bin', status: 500, times: 1 });
     expect((await drain(await provider.read(parseUri(server.urlFor('f.bin'))))).length).toBe(10_000);
-    await provider.close();
   });
 
   it('gives up after maxAttempts with a retryable TransientError', async () => {
-    const provider = new HttpProvider({ retry: { ...quickRetry, maxAttempts: 3 } });
+    const provider = retrying({ maxAttempts: 3 });
     server.setFault({ kind: 'status', path: 'f.bin', status: 502 });
     const before = server.requests.length;
     await expect(provider.stat(parseUri(server.urlFor('f.bin')))).rejects.toMatchObject({
@@ -42,27 +65,40 @@ describe('retries', () => {
       retryable: true,
     });
     expect(server.requests.length - before).toBe(3);
-    await provider.close();
   });
 
   it('does not wait for a Retry-After longer than maxRetryAfterMs', async () => {
-    const provider = new HttpProvider({ retry: { ...quickRetry, maxRetryAfterMs: 1000 } });
+    const provider = retrying({ maxRetryAfterMs: 1000 });
     server.setFault({ kind: 'status', path: 'f.bin', status: 503, retryAfter: 3600, times: 1 });
     const started = Date.now();
     await expect(provider.stat(parseUri(server.urlFor('f.bin')))).rejects.toMatchObject({
       retryAfterMs: 3_600_000,
     });
     expect(Date.now() - started).toBeLessThan(1000);
-    await provider.close();
   });
 
   it('retries a refused connection and fails with a typed error', async () => {
     const gone = await startHttpServer();
     const url = gone.urlFor('x');
     await gone.close();
-    const provider = new HttpProvider({ retry: { ...quickRetry, maxAttempts: 2 } });
-    await expect(provider.stat(parseUri(url))).rejects.toMatchObject({ code: 'Transient' });
-    await provider.close();
+    await expect(retrying({ maxAttempts: 2 }).stat(parseUri(url))).rejects.toMatchObject({
+      code: 'Transient',
+    });
+  });
+
+  it("a copy's retries are its own retry events", async () => {
+    const storage = createStorage({
+      providers: [new HttpProvider(), new MemoryProvider()],
+      retry: quickRetry,
+    });
+    server.setFault({ kind: 'status', path: 'f.bin', status: 503, times: 2 });
+    const transfer = storage.copy(server.urlFor('f.bin'), 'mem://out/f.bin');
+    const retries: string[] = [];
+    transfer.events$.subscribe((e) => {
+      if (e.type === 'retry') retries.push(e.operation);
+    });
+    expect((await transfer).bytes).toBe(10_000);
+    expect(retries).toEqual(['stat', 'stat']);
   });
 });
 
@@ -136,19 +172,16 @@ describe('timeouts and abort', () => {
   });
   afterAll(async () => server.close());
 
-  it('fails a stalled body with TimeoutError after the idle timeout (retries bounded)', async () => {
-    const provider = new HttpProvider({
-      timeouts: { idleMs: 200 },
-      retry: { ...quickRetry, maxAttempts: 2 },
-    });
+  it('fails a stalled body with TimeoutError after the idle timeout, in one request', async () => {
+    const provider = new HttpProvider({ timeouts: { idleMs: 200 } });
     server.setFault({ kind: 'stall', path: 'slow.bin', afterBytes: 1000 });
+    const before = server.requests.length;
     const started = Date.now();
     await expect(drain(await provider.read(parseUri(server.urlFor('slow.bin'))))).rejects.toMatchObject({
       code: 'Timeout',
     });
     expect(Date.now() - started).toBeLessThan(5_000);
-    // The first attempt and one resume, each cut by the idle timeout.
-    expect(server.requests.filter((r) => r.key === 'slow.bin')).toHaveLength(2);
+    expect(server.requests.slice(before).filter((r) => r.key === 'slow.bin')).toHaveLength(1);
     server.clearFaults();
     await provider.close();
   });

@@ -12,7 +12,7 @@ const SEGMENT = 256 * 1024;
 describe('downloadToFile', () => {
   let server: HttpTestServer;
   let out: string;
-  const provider = new HttpProvider({ retry: quickRetry, segmentSize: SEGMENT, concurrency: 4 });
+  const provider = new HttpProvider({ segmentSize: SEGMENT, concurrency: 4 });
   const data = payload(2 * MiB + 12_345);
   beforeAll(async () => {
     server = await startHttpServer({ digests: ['repr-digest'] });

@@ -16,7 +16,7 @@ async function collect(entries: AsyncIterable<Entry>): Promise<string[]> {
 
 describe('write and delete', () => {
   let server: HttpTestServer;
-  const provider = new HttpProvider({ allowWrite: true, allowDelete: true, retry: quickRetry });
+  const provider = new HttpProvider({ allowWrite: true, allowDelete: true });
   beforeAll(async () => {
     server = await startHttpServer({ writable: true });
   });

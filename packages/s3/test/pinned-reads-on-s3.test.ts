@@ -39,7 +39,6 @@ for (const [name, start] of grounds) {
     const storage = () =>
       createStorage({
         providers: [new FsProvider(), providerFor({ ...server, endpoint: proxy.endpoint })],
-        layers: [],
       });
 
     it('fails with PreconditionFailed and leaves nothing; every part carried the first ETag', async () => {

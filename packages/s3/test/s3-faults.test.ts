@@ -1,4 +1,4 @@
-import { type CredentialSource, Credentials, readAll } from '@stowage/core';
+import { applyLayers, type CredentialSource, Credentials, readAll, withRetry } from '@stowage/core';
 import {
   type FaultProxy,
   type S3ServerHandle,
@@ -80,8 +80,9 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
     }
   });
 
-  it('rides out a burst of 503 SlowDown, and maps a longer one to a retryable Transient error with its request id', async () => {
-    const provider = viaProxy();
+  it('rides out a burst of 503 SlowDown (the retry layer), and maps a longer one to a retryable Transient error with its request id', async () => {
+    const adapter = viaProxy();
+    const provider = applyLayers(adapter, [withRetry({ baseDelayMs: 10, maxDelayMs: 100 })]);
     try {
       await provider.write(s3(bucket, 'slow.txt'), 'patience');
       proxy.inject({ match: { method: 'GET', path: `/${bucket}/slow.txt` }, action: slowDown(), times: 2 });
@@ -98,7 +99,7 @@ describe('S3 provider under injected faults (s3rver behind a fault proxy)', () =
       expect(error.message).toContain('HTTP 503');
       expect(error.cause).toBeDefined();
     } finally {
-      await provider.close();
+      await adapter.close();
     }
   });
 

@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 function storage() {
-  return createStorage({ providers: [new FsProvider(), providerFor(ground.server)], layers: [] });
+  return createStorage({ providers: [new FsProvider(), providerFor(ground.server)] });
 }
 
 async function filesUnder(root: string): Promise<string[]> {

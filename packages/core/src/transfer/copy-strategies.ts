@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
+import { isStowageError } from '../errors/stowage-error.js';
 import { verifyChecksums } from '../integrity/verify.js';
-import { type RetryNotice, retrying } from '../layers/retry.js';
+import { type RetryNotice, retriesSpent, retrying } from '../layers/retry.js';
 import { assertDirectoryWithin } from '../local/confined-path.js';
 import { toFsError } from '../local/fs-error.js';
 import type { CallNotice } from '../provider/call-options.js';
@@ -271,7 +272,20 @@ async function streamCopy(
         throw error;
       }
     },
-    { ...options.retry, signal, uri: source, onRetry },
+    {
+      ...options.retry,
+      signal,
+      uri: source,
+      onRetry,
+      // Bytes that failed their digest were most likely damaged in transit: read them again (a
+      // digest that is simply wrong fails again, after the policy's attempts).
+      shouldRetry: (error) =>
+        options.retry?.shouldRetry?.(error) ??
+        (isStowageError(error) &&
+          (error.retryable || error.code === 'ChecksumMismatch') &&
+          error.code !== 'Aborted' &&
+          !retriesSpent(error)),
+    },
   );
 }
 

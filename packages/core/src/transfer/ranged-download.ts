@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { PreconditionFailedError, TransientError } from '../errors/error-types.js';
 import { digestAlgorithmsFor } from '../integrity/digest-set.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
-import { type RetryNotice, type RetryOptions, retrying } from '../layers/retry.js';
+import type { RetryNotice, RetryOptions } from '../layers/retry.js';
 import { openPartial } from '../local/partial-file.js';
 import { syncDirectory } from '../local/sync-directory.js';
 import { resumePathFor } from '../local/temp-path.js';

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { applyLayers, withRetry } from '@stowage/core';
 import type { MakeProvider, S3ServerHandle } from '@stowage/testing';
 import { freshBucket, providerFor, rawClient, s3 } from './s3-fixture.js';
 
@@ -23,16 +24,19 @@ export function conformanceFixtures(start: () => Promise<S3ServerHandle>): {
   return {
     async makeProvider() {
       const { server, bucket } = await setup();
-      const provider = providerFor(server, {
+      // As a Storage composes it: the adapter makes one attempt per request, the retry layer
+      // retries (local servers drop a keep-alive connection now and then).
+      const adapter = providerFor(server, {
         multipartThreshold: 6 * 1024 * 1024,
         partSize: 5 * 1024 * 1024,
         // s3rver has no AbortMultipartUpload or ListParts: the engine must not manage parts there.
         ...(server.kind === 's3rver' ? { multipartHooks: false } : {}),
       });
+      const provider = applyLayers(adapter, [withRetry({ baseDelayMs: 10, maxDelayMs: 100 })]);
       return {
         provider,
         base: s3(bucket, `run-${counter++}/`),
-        cleanup: () => provider.close(),
+        cleanup: () => adapter.close(),
       };
     },
     async stop() {
