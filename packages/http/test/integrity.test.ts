@@ -5,7 +5,7 @@ import { parseUri } from '@stowage/core';
 import { type DigestHeader, type HttpTestServer, startHttpServer } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checksumsFromHeaders, HttpProvider } from '../src/index.js';
-import { drain, namesIn, payload, quickRetry, removeDir, scratch, serve } from './support.js';
+import { drain, namesIn, payload, removeDir, scratch, serve } from './support.js';
 
 const data = payload(700_000);
 const sha256 = createHash('sha256').update(data).digest();

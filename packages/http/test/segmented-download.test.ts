@@ -4,7 +4,7 @@ import { parseUri } from '@stowage/core';
 import { type HttpTestServer, startHttpServer } from '@stowage/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProvider } from '../src/index.js';
-import { namesIn, payload, quickRetry, removeDir, scratch, serve } from './support.js';
+import { namesIn, payload, removeDir, scratch, serve } from './support.js';
 
 const MiB = 1024 * 1024;
 const SEGMENT = 256 * 1024;

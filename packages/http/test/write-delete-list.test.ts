@@ -6,7 +6,7 @@ import { type Entry, parseUri } from '@stowage/core';
 import { type HttpTestServer, startHttpServer } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProvider } from '../src/index.js';
-import { quickRetry, serve } from './support.js';
+import { serve } from './support.js';
 
 async function collect(entries: AsyncIterable<Entry>): Promise<string[]> {
   const out: string[] = [];
