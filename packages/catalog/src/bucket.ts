@@ -140,6 +140,10 @@ export class Bucket {
     this.defaults = options.transfer ?? {};
     this.home = options.homedir ?? osHomedir();
   }
+  /** The bucket's provider as the storage runs it: with its layers (the retry policy among them). */
+  private get layered(): Provider {
+    return this.storage.providerFor(this.target(''));
+  }
 
   /** The bucket's name. */
   get name(): string {
@@ -262,7 +266,7 @@ export class Bucket {
    * key order: memory stays flat however big the bucket (quilt3 builds the whole list).
    */
   async *keys(options: { prefix?: string; signal?: AbortSignal } = {}): AsyncIterable<string> {
-    const listing = this.provider.list(this.target(options.prefix ?? ''), {
+    const listing = this.layered.list(this.target(options.prefix ?? ''), {
       recursive: true,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -276,7 +280,7 @@ export class Bucket {
   async ls(path = '', options: { recursive?: boolean; signal?: AbortSignal } = {}): Promise<LsResult> {
     const prefix = path === '' || path.endsWith('/') ? path : `${path}/`;
     const result: LsResult = { prefixes: [], objects: [] };
-    const listing = this.provider.list(this.target(prefix), {
+    const listing = this.layered.list(this.target(prefix), {
       recursive: options.recursive ?? false,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -303,8 +307,8 @@ export class Bucket {
       });
     }
     const uri = this.target(key);
-    await this.provider.stat(uri, options);
-    await this.provider.delete(uri, options);
+    await this.layered.stat(uri, options);
+    await this.layered.delete(uri, options);
   }
 
   /**
@@ -326,7 +330,7 @@ export class Bucket {
       });
     }
     const signal = options.signal ? { signal: options.signal } : {};
-    const provider = this.provider;
+    const provider = this.layered;
     const prefix = this.target(path);
     async function* objects(): AsyncIterable<StorageUri> {
       for await (const entry of provider.list(prefix, { recursive: true, ...signal }))

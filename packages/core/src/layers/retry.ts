@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { isAbortError } from '../errors/abort.js';
 import { redactSecrets } from '../errors/redact.js';
 import { isStowageError } from '../errors/stowage-error.js';
+import { toReadable } from '../provider/body.js';
 import type { CallOptions } from '../provider/call-options.js';
 import type { Body, DeleteOptions, DeleteOutcome, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
@@ -206,6 +208,7 @@ export function withRetry(options: RetryOptions = {}): Layer {
         attempt: notice.attempt,
         delayMs: notice.delayMs,
         reason: notice.reason,
+        ...(notice.error === undefined ? {} : { error: notice.error }),
       });
     },
   });
@@ -217,10 +220,12 @@ export function withRetry(options: RetryOptions = {}): Layer {
     decorateProvider(inner, {
       stat: (uri, o) => attempt('stat', o, uri, () => inner.stat(uri, o)),
       read: (uri, o) => attempt('read', o, uri, () => inner.read(uri, o)),
+      // A stream cannot be sent again from here: the write gets the policy instead, for the
+      // requests it can replay itself (a short body it buffers, the parts it cuts).
       write: (uri, body, o) =>
         replayable(body)
           ? attempt('write', o, uri, () => inner.write(uri, body, o))
-          : inner.write(uri, body, o),
+          : inner.write(uri, body, { ...o, retry: policy(o, uri) }),
       delete: (uri, o) => attempt('delete', o, uri, () => inner.delete(uri, o)),
       list: (prefix, o) => retryList(inner, prefix, o, policy(o, prefix)),
       deleteMany: (uris, o) => retryFailedDeletes(inner, uris, o, options),

@@ -11,6 +11,8 @@ export type CallNotice =
       delayMs: number;
       /** Code and message of the error that caused it (secret-free). */
       reason: string;
+      /** The error itself, for callers that react to its kind (never printed as is). */
+      error?: unknown;
     }
   | {
       /** Something the call recovered from (a region redirect, a credential refresh, a fallback). */

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { StowageError } from '../errors/stowage-error.js';
+import type { RetryOptions } from '../layers/retry.js';
 import type { StorageUri } from '../uri/storage-uri.js';
 import type { CallOptions } from './call-options.js';
 import type { Capabilities } from './capabilities.js';
@@ -77,6 +78,12 @@ export type ProgressCallback = (bytesDone: number) => void;
 
 /** Options of `write`. */
 export interface WriteOptions extends CallOptions {
+  /**
+   * Policy for the requests this write can send again itself (a short streamed body it buffers,
+   * the parts it cuts a long one into). The retry layer sets it for bodies it cannot replay; a
+   * provider that sends one unreplayable request ignores it.
+   */
+  retry?: RetryOptions;
   /** Size of the body when known; lets providers choose single vs multipart and verify length. */
   contentLength?: number;
   /** MIME type to store with the object (ignored by providers without `metadata`). */

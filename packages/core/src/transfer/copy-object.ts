@@ -74,8 +74,10 @@ export async function copyObject(
     // Retries and recoveries of every provider call of this copy become its own events.
     const notify = (notice: CallNotice) => {
       if (notice.type === 'retry') {
-        const { type: _retry, ...retry } = notice;
-        context.emit({ type: 'retry', ...retry });
+        // Out of file descriptors: a tree lowers its file concurrency (see FileSlots).
+        if (isTooManyOpenFiles(notice.error)) internals.onTooManyOpenFiles?.();
+        const { operation, attempt, delayMs, reason } = notice;
+        context.emit({ type: 'retry', operation, attempt, delayMs, reason });
       } else context.emit({ type: 'warning', code: notice.code, message: notice.message });
     };
     let stat = internals.sourceStat ?? (await sp.stat(source, { signal, notify }));

@@ -64,7 +64,7 @@ export async function writeInParts(calls: MultipartCalls, input: WriteInPartsInp
   const maxParts = input.limits.maxParts;
   // Hash only what the caller wants verified: a whole-body SHA-256 costs ~2 s of CPU per GiB.
   const digests = new DigestSet(digestAlgorithmsFor(input.expected));
-  const handle = await calls.begin();
+  const handle = await retrying('begin upload', () => calls.begin(), { ...input.retry, signal });
   const parts: UploadedPart[] = [];
   let consumed = 0;
   async function* numbered(): AsyncIterable<{ number: number; buffer: Buffer }> {
@@ -106,7 +106,10 @@ export async function writeInParts(calls: MultipartCalls, input: WriteInPartsInp
     const actual = digests.checksums();
     verifyChecksums(input.expected, actual, input.where);
     parts.sort((a, b) => a.partNumber - b.partNumber);
-    const result = await calls.complete(handle, parts);
+    const result = await retrying('complete upload', () => calls.complete(handle, parts), {
+      ...input.retry,
+      signal,
+    });
     const checksums = { ...result.checksums, ...actual };
     return { ...result, size: consumed, ...(Object.keys(checksums).length > 0 ? { checksums } : {}) };
   } catch (error) {

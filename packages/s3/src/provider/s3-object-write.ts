@@ -6,6 +6,7 @@ import {
   displayUri,
   InvalidArgumentError,
   knownLength,
+  retrying,
   type StorageUri,
   splitBody,
   toAbortedError,
@@ -59,7 +60,13 @@ export async function writeObject(
     if (split.ended) {
       const data =
         split.head.length === 1 ? split.head[0]! : transfer.pool.gather(split.head, split.headBytes);
-      const result = await putSingle(requester, uri, data, options);
+      // Buffered now, so it can be sent again: under the caller's policy (the retry layer's), the
+      // one place this request is retried.
+      const result = await retrying('write', () => putSingle(requester, uri, data, options), {
+        ...options.retry,
+        uri,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       transfer.pool.release(data);
       return result;
     }
@@ -162,6 +169,7 @@ function putInParts(
         expected: options.checksum,
         signal: options.signal,
         onProgress: options.onProgress,
+        retry: options.retry,
       }),
       pool: transfer.pool,
     },
