@@ -1,8 +1,6 @@
-import { Readable } from 'node:stream';
 import { isAbortError } from '../errors/abort.js';
 import { redactSecrets } from '../errors/redact.js';
 import { isStowageError } from '../errors/stowage-error.js';
-import { toReadable } from '../provider/body.js';
 import type { CallOptions } from '../provider/call-options.js';
 import type { Body, DeleteOptions, DeleteOutcome, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
