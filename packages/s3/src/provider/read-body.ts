@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import {
   abandonable,
+  type CallNotice,
   ChecksumMismatchError,
   TransientError,
   toAbortedError,
@@ -43,6 +44,8 @@ export interface GuardedBodyOptions {
   refetch?: () => Promise<Readable>;
   /** How many times a body may be restarted that way. Default 2. */
   restarts?: number;
+  /** Told of each restart (a `warning` of the transfer). */
+  notify?: (notice: CallNotice) => void;
 }
 
 /**
@@ -131,6 +134,11 @@ export function guardReadBody(options: GuardedBodyOptions): S3ReadStream {
         !/checksum mismatch/i.test((error as Error).message ?? '');
       if (retryable) {
         restartsLeft -= 1;
+        options.notify?.({
+          type: 'warning',
+          code: 'read-restarted',
+          message: `The connection of ${where} reset before its first byte; the GET was sent again`,
+        });
         void restart(body);
         return;
       }

@@ -207,6 +207,7 @@ export async function readObject(
     length: output.ContentLength,
     window,
     signal: options.signal,
+    ...(options.notify ? { notify: options.notify } : {}),
     refetch: async () => {
       const again = (await get(ranged)).output;
       checkServedVersion(again, pin, uri, requester.name);
