@@ -8,7 +8,7 @@ export interface GlobalOptions {
   json?: boolean;
   /** `-q, --quiet`: print only errors and the data asked for (ls, cat, presign). */
   quiet?: boolean;
-  /** `--debug`: print error stack traces (still without secrets). */
+  /** `--debug`: print each provider call and error stack traces (still without secrets). */
   debug?: boolean;
   /** `--no-progress`: plain lines even on a terminal. */
   progress: boolean;
@@ -80,7 +80,7 @@ export function addGlobalOptions(program: Command): Command {
   const output = [
     new Option('--json', 'machine output: one JSON object per line (events, entries, results)'),
     new Option('-q, --quiet', 'print nothing but errors (and the data asked for: ls, cat, presign)'),
-    new Option('--debug', 'print stack traces of errors (still without secrets)'),
+    new Option('--debug', 'print each storage call and the stack traces of errors (still without secrets)'),
     new Option('--no-progress', 'plain lines instead of progress bars, even on a terminal'),
   ];
   const s3 = [

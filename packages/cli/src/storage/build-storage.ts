@@ -10,6 +10,7 @@ import {
 } from '@stowage/s3';
 import type { CliIo } from '../cli-io.js';
 import { type GlobalOptions, wantsRouting } from '../global-options.js';
+import { escapeControls } from '../output/terminal-text.js';
 import { catalogFor, resolveContextFor, s3CredentialsFor } from './credential-setup.js';
 import { buildRouter } from './router-setup.js';
 
@@ -112,6 +113,8 @@ export async function buildStorage(
     providers: [new FsProvider(), new MemoryProvider(), s3, http],
     ...(routing ? { readRouter: routing.router } : {}),
     ...(tuning.fileConcurrency !== undefined ? { concurrency: tuning.fileConcurrency } : {}),
+    // --debug: one line per provider call (each attempt), through the default logging layer.
+    ...(options.debug ? { log: (line: string) => io.stderr.write(`debug: ${escapeControls(line)}\n`) } : {}),
   });
   return {
     storage,

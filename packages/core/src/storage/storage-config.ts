@@ -15,6 +15,8 @@ export interface StorageConfig {
   retry?: RetryOptions;
   /** Limits of the default timeout layer. */
   timeout?: TimeoutOptions;
+  /** Where the default logging layer writes one line per provider call (none: no logging layer). */
+  log?: (line: string) => void;
   /** Default credential source, for adapters that ask the storage for one. */
   credentials?: CredentialSource;
   /**

@@ -5,6 +5,7 @@ import { inject, injectAll, injectable } from 'tsyringe';
 import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
 import { InvalidArgumentError, InvalidUriError } from '../errors/error-types.js';
 import { applyLayers } from '../layers/layer.js';
+import { CallMetrics } from '../layers/metrics.js';
 import type {
   Body,
   DeleteOptions,
@@ -54,6 +55,8 @@ export class Storage {
   /** The settings it was built with (layers, credentials, read router, tree concurrency). */
   readonly config: StorageConfig;
   private readonly allEvents = new Subject<TransferEvent>();
+  /** Calls, failures and time per provider operation, counted by the default metrics layer. */
+  readonly metrics = new CallMetrics();
   /** Every event of every transfer this storage runs, tree members included. */
   readonly events$: Observable<TransferEvent> = this.allEvents.asObservable();
 
@@ -62,7 +65,9 @@ export class Storage {
     @inject(STORAGE_CONFIG) config: StorageConfig = {},
   ) {
     this.config = config;
-    const layered = providers.map((p) => applyLayers(p, config.layers ?? defaultLayers(config)));
+    const layered = providers.map((p) =>
+      applyLayers(p, config.layers ?? defaultLayers(config, this.metrics)),
+    );
     providers.forEach((raw, i) => {
       const provider = layered[i]!;
       for (const scheme of provider.schemes) {
