@@ -1,5 +1,3 @@
-import 'reflect-metadata';
-
 export * from './credentials/credential-chain.js';
 export * from './credentials/credential-source.js';
 export * from './credentials/credentials.js';

@@ -1,5 +1,4 @@
 import type { InjectionToken } from 'tsyringe';
-import type { CredentialSource } from '../credentials/credential-source.js';
 import type { Provider } from '../provider/provider.js';
 import type { StorageConfig } from '../storage/storage-config.js';
 
@@ -7,5 +6,3 @@ import type { StorageConfig } from '../storage/storage-config.js';
 export const PROVIDER: InjectionToken<Provider> = Symbol.for('stowage.Provider');
 /** The storage configuration (layers, credentials, router). */
 export const STORAGE_CONFIG: InjectionToken<StorageConfig> = Symbol.for('stowage.StorageConfig');
-/** The default credential source, when one is registered. */
-export const CREDENTIAL_SOURCE: InjectionToken<CredentialSource> = Symbol.for('stowage.CredentialSource');

@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { type DependencyContainer, container as rootContainer } from 'tsyringe';
+import { type DependencyContainer, globalContainer } from '../di/container.js';
 import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
 import type { Provider } from '../provider/provider.js';
 import { FsProvider } from '../providers/fs/fs-provider.js';
@@ -13,10 +12,19 @@ export interface CreateStorageOptions extends StorageConfig {
   providers?: Provider[];
 }
 
-/** Build a {@link Storage} in one call, without touching a DI container. */
+/**
+ * Build a {@link Storage} in one call. It is composed like any other: in a child container of its
+ * own (never tsyringe's global one, so two storages share nothing), with the given providers
+ * registered under {@link PROVIDER} and the config under {@link STORAGE_CONFIG}.
+ */
 export function createStorage(options: CreateStorageOptions = {}): Storage {
   const { providers, ...config } = options;
-  return new Storage(providers ?? [new FsProvider(), new MemoryProvider()], config);
+  // tsyringe cannot resolve an empty multi-registration: a storage of no providers is built as is.
+  if (providers?.length === 0) return new Storage([], config);
+  const child = globalContainer.createChildContainer();
+  register(child, { ...config, builtins: providers === undefined });
+  for (const provider of providers ?? []) child.register(PROVIDER, { useValue: provider });
+  return child.resolve(Storage);
 }
 
 /** Options of {@link register}. */
@@ -26,12 +34,14 @@ export interface RegisterCoreOptions extends StorageConfig {
 }
 
 /**
- * Register the core pieces in a tsyringe container: the storage config, the built-in providers and
+ * Register the core pieces in a container: the storage config, the built-in providers and
  * `Storage` itself. Adapters' own `register` functions add their providers under {@link PROVIDER}.
- * Returns the container; `container.resolve(Storage)` then builds the storage.
+ * Without a container it makes a child of tsyringe's global one, so nothing is ever registered
+ * globally; pass yours (a child container of your app) to compose it there. Returns the container;
+ * `container.resolve(Storage)` then builds the storage.
  */
 export function register(
-  container: DependencyContainer = rootContainer,
+  container: DependencyContainer = globalContainer.createChildContainer(),
   options: RegisterCoreOptions = {},
 ): DependencyContainer {
   const { builtins = true, ...config } = options;

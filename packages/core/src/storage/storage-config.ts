@@ -1,4 +1,3 @@
-import type { CredentialSource } from '../credentials/credential-source.js';
 import type { Layer } from '../layers/layer.js';
 import type { RetryOptions } from '../layers/retry.js';
 import type { TimeoutOptions } from '../layers/timeout.js';
@@ -17,8 +16,6 @@ export interface StorageConfig {
   timeout?: TimeoutOptions;
   /** Where the default logging layer writes one line per provider call (none: no logging layer). */
   log?: (line: string) => void;
-  /** Default credential source, for adapters that ask the storage for one. */
-  credentials?: CredentialSource;
   /**
    * Plans the copies of sources it claims (another URI, a paying provider, a metered download cap)
    * and says why. Without one, every source is read directly.

@@ -1,7 +1,6 @@
-import 'reflect-metadata';
 import { Readable } from 'node:stream';
 import { type Observable, Subject } from 'rxjs';
-import { inject, injectAll, injectable } from 'tsyringe';
+import { inject, injectAll, injectable } from '../di/container.js';
 import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
 import { InvalidArgumentError, InvalidUriError } from '../errors/error-types.js';
 import { applyLayers } from '../layers/layer.js';

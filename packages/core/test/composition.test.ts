@@ -1,0 +1,27 @@
+// tsyringe needs its reflect polyfill first: core's DI module loads it (as an app's entry would).
+import '../src/di/container.js';
+import { container } from 'tsyringe';
+import { describe, expect, it } from 'vitest';
+import { createStorage, MemoryProvider, PROVIDER, register, STORAGE_CONFIG, Storage } from '../src/index.js';
+
+// tsyringe is the one composition root, and never a global one: every storage is built in a child
+// container of its own, so storages share no registrations and the global container stays empty.
+describe('composition', () => {
+  it('two storages built by createStorage share no providers', async () => {
+    const one = createStorage({ providers: [new MemoryProvider()] });
+    const two = createStorage({ providers: [new MemoryProvider()] });
+    await one.write('mem://ns/only-in-one.txt', 'one');
+    await expect(two.stat('mem://ns/only-in-one.txt')).rejects.toMatchObject({ code: 'NotFound' });
+    expect(one.providerFor('mem://ns/x')).not.toBe(two.providerFor('mem://ns/x'));
+  });
+
+  it('nothing is registered in the global container by createStorage or register()', () => {
+    createStorage();
+    const child = register();
+    expect(child).not.toBe(container);
+    expect(child.resolve(Storage)).toBeInstanceOf(Storage);
+    expect(container.isRegistered(PROVIDER)).toBe(false);
+    expect(container.isRegistered(STORAGE_CONFIG)).toBe(false);
+    expect(container.isRegistered(Storage)).toBe(false);
+  });
+});
