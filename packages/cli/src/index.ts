@@ -1,6 +1,5 @@
 export { type CliIo, homeOf, type OutputStream, processIo } from './cli-io.js';
 export { type CommandContext, inContext } from './command-context.js';
-export { diffTrees, type TreeChange } from './commands/tree-diff.js';
 export {
   EXIT_CODES,
   type ExitCodeRow,

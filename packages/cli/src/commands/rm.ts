@@ -6,13 +6,13 @@ import {
   isPrefix,
   type Storage,
   type StorageUri,
+  treeFilter,
 } from '@stowage/core';
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { type CommandContext, inContext } from '../command-context.js';
 import { resolveLocation } from '../locations.js';
 import { collect } from '../option-parsers.js';
-import { treeFilter } from '../tree-filter.js';
 
 interface RmFlags {
   recursive?: boolean;

@@ -96,13 +96,15 @@ export async function runTransfer(
   const destination = await copyDestination(destinationArg, io.cwd);
   const { storage } = await context.storage(tuningOf(options));
   if (options.dryRun) {
-    const info = await storage.stat(source, context.signal ? { signal: context.signal } : {});
-    const target = isPrefix(destination)
-      ? `${displayUri(destination)}${displayUri(source).split('/').pop()}`
-      : displayUri(destination);
+    // The library names the destination as the copy would (a prefix receives the base name).
+    const plan = await storage.planCopy(
+      source,
+      destination,
+      context.signal ? { signal: context.signal } : {},
+    );
     reporter.record(
-      { type: 'planned', action: verb, source: displayUri(source), destination: target, bytes: info.size },
-      `would ${verb} ${displayUri(source)} -> ${target} (${formatBytes(info.size)})`,
+      { type: 'planned', action: verb, ...plan },
+      `would ${verb} ${plan.source} -> ${plan.destination} (${formatBytes(plan.bytes)})`,
     );
     return;
   }

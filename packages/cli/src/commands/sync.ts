@@ -1,20 +1,17 @@
-import { type CopyTreeResult, displayUri, type StorageUri } from '@stowage/core';
+import { type CopyTreeResult, displayUri, type StorageUri, type SyncTreeResult } from '@stowage/core';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { type CommandContext, inContext } from '../command-context.js';
 import { treeLocation } from '../locations.js';
 import { formatBytes } from '../output/byte-format.js';
-import { treeFilter } from '../tree-filter.js';
-import { deleteAll } from './rm.js';
 import { treeSummary } from './run-transfer.js';
 import { addTransferOptions, copyOptionsOf, type TransferFlags, tuningOf } from './transfer-options.js';
-import { diffTrees } from './tree-diff.js';
 
 interface SyncFlags extends TransferFlags {
   delete?: boolean;
 }
 
-/** `--dry-run`: what sync would copy and delete, from the two listings alone. */
+/** `--dry-run`: what sync would copy and delete (the library's plan), printed. */
 async function planSync(
   context: CommandContext<SyncFlags>,
   source: StorageUri,
@@ -26,10 +23,10 @@ async function planSync(
   let bytes = 0;
   let deletes = 0;
   let refused = 0;
-  const changes = diffTrees(storage, source, destination, {
-    copies: true,
-    deletes: options.delete === true,
-    keep: treeFilter(options.include, options.exclude),
+  const changes = storage.planSync(source, destination, {
+    ...(options.delete ? { delete: true } : {}),
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
   });
   for await (const change of changes) {
@@ -95,32 +92,30 @@ export function registerSync(program: Command, io: CliIo): void {
       const { options, reporter } = context;
       const { storage } = await context.storage(tuningOf(options));
       reporter.follow(storage.events$);
-      let result: CopyTreeResult;
+      let result: SyncTreeResult;
       try {
-        result = await storage.copyTree(source, destination, copyOptionsOf(options, context.signal));
+        result = await storage.syncTree(source, destination, {
+          ...copyOptionsOf(options, context.signal),
+          ...(options.delete ? { delete: true } : {}),
+          onDelete: (outcome) => {
+            const uri = displayUri(outcome.uri);
+            if (outcome.error) {
+              reporter.record({ type: 'delete-failed', uri, error: outcome.error.message });
+              reporter.warn(`failed to delete ${uri}: ${outcome.error.message}`);
+            } else reporter.record({ type: 'deleted', uri }, `deleted ${uri}`);
+          },
+        });
       } catch (error) {
+        // A failed copy deletes nothing (the library's rule); its counts are still the summary.
         const partial = (error as { treeResult?: CopyTreeResult }).treeResult;
         if (partial)
           reporter.record({ type: 'result', command: 'sync', ...partial }, treeSummary('copy', partial));
-        throw error; // never delete after a failed copy: the source may be what is missing
+        throw error;
       }
-      let deleted = 0;
-      if (options.delete) {
-        const extraneous = diffTrees(storage, source, destination, {
-          copies: false,
-          deletes: true,
-          keep: treeFilter(options.include, options.exclude),
-          ...(context.signal ? { signal: context.signal } : {}),
-        });
-        async function* uris(): AsyncIterable<StorageUri> {
-          for await (const change of extraneous) if (change.action === 'delete') yield change.uri;
-        }
-        deleted = (await deleteAll(context, storage, uris())).deleted;
-      }
-      const { planned: _planned, ...counts } = result;
+      const { planned: _planned, deleteFailures: _failures, ...counts } = result;
       reporter.record(
-        { type: 'result', command: 'sync', ...counts, deleted },
-        `${treeSummary('copy', result)}${options.delete ? `, deleted ${deleted}` : ''}`,
+        { type: 'result', command: 'sync', ...counts },
+        `${treeSummary('copy', result)}${options.delete ? `, deleted ${result.deleted}` : ''}`,
       );
     }),
   );

@@ -1,13 +1,5 @@
 import type { CredentialSource, ResolveContext } from '@stowage/core';
-import {
-  AwsEnvironmentProbe,
-  credentialAvailability,
-  type DeclaredBucket,
-  fixedCredentialFacts,
-  type MirrorMapping,
-  S3DataLocator,
-  S3Router,
-} from '@stowage/s3';
+import { createS3Router, type DeclaredBucket, type MirrorMapping, type S3Router } from '@stowage/s3';
 import type { CliIo } from '../cli-io.js';
 import type { GlobalOptions } from '../global-options.js';
 import { splitPair } from '../option-parsers.js';
@@ -54,9 +46,9 @@ function bucketsOf(options: GlobalOptions): Record<string, DeclaredBucket> {
 }
 
 /**
- * The router of a run, from the routing options: where the program runs (`--running-in`, else the
- * AWS environment probe), mirrors and declared bucket regions, whether AWS credentials resolve, and
- * the policy (cross-region, requester pays, prefer HTTP, download cap).
+ * The router of a run, from the routing options: `--running-in`, `--mirror`, `--bucket-region`,
+ * the endpoint, whether AWS credentials resolve, and the policy flags. The wiring is the S3
+ * package's (`createS3Router`); this only reads the flags.
  */
 export function buildRouter(
   options: GlobalOptions,
@@ -65,27 +57,13 @@ export function buildRouter(
   credentials: CredentialSource | undefined,
   context: ResolveContext,
 ): RouterSetup {
-  const runningIn = options.runningIn?.trim();
-  const environment = new AwsEnvironmentProbe({
+  return createS3Router({
     env: io.env,
-    ...(runningIn === 'none' ? { cloud: 'none' as const } : runningIn ? { region: runningIn } : {}),
-  });
-  const locator = new S3DataLocator({
+    ...(options.runningIn ? { runningIn: options.runningIn } : {}),
     mirrors: mirrorsOf(options),
     buckets: bucketsOf(options),
-    s3: {
-      ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-      ...(s3.forcePathStyle !== undefined ? { forcePathStyle: s3.forcePathStyle } : {}),
-      ...(s3.region ? { region: s3.region } : {}),
-    },
+    s3,
     ...(credentials ? { credentials, credentialContext: context } : {}),
-  });
-  const router = new S3Router({
-    environment,
-    locator,
-    credentials: credentials
-      ? credentialAvailability(credentials, context)
-      : fixedCredentialFacts({ available: false, detail: '--no-sign-request: anonymous access' }),
     policy: {
       ...(options.allowCrossRegion ? { allowCrossRegion: true } : {}),
       ...(options.allowRequesterPays || options.requestPayer ? { allowRequesterPays: true } : {}),
@@ -94,5 +72,4 @@ export function buildRouter(
       ...(options.capAction ? { capAction: options.capAction } : {}),
     },
   });
-  return { router, close: () => locator.destroy() };
 }

@@ -27,8 +27,15 @@ import { copyTree } from '../transfer/copy-tree.js';
 import { resumingRead } from '../transfer/resuming-read.js';
 import { routedCopy } from '../transfer/routed-copy.js';
 import { readPinFor } from '../transfer/source-validator.js';
+import {
+  deleteExtraneous,
+  planSync,
+  type SyncTreeOptions,
+  type SyncTreeResult,
+} from '../transfer/sync-tree.js';
 import { Transfer, type TransferContext } from '../transfer/transfer.js';
 import type { TransferEvent } from '../transfer/transfer-events.js';
+import type { TreeChange } from '../transfer/tree-diff.js';
 import { copyTreeFile } from '../transfer/tree-file.js';
 import {
   displayUri,
@@ -293,6 +300,61 @@ export class Storage {
     return this.treeTransfer(sourcePrefix, destinationPrefix, options, true);
   }
 
+  /**
+   * Make a destination tree match a source tree: copy what is missing or different (copyTree with
+   * `overwrite: 'if-different'` unless told otherwise), then with `delete` remove destination
+   * objects the source lacks (never after a failed copy; include/exclude protect what they leave
+   * out). One transfer: its events are the copy's, its result the copy's counts plus deletions.
+   */
+  syncTree(
+    sourcePrefix: UriLike,
+    destinationPrefix: UriLike,
+    options: SyncTreeOptions = {},
+  ): Transfer<SyncTreeResult> {
+    const src = this.parseUri(sourcePrefix);
+    const dst = this.parseUri(destinationPrefix);
+    const copyOptions: SyncTreeOptions = { ...options, overwrite: options.overwrite ?? 'if-different' };
+    return new Transfer(async (context) => {
+      const copied = await this.runTree(context, src, dst, copyOptions, false).catch((error: unknown) => {
+        const partial = (error as { treeResult?: CopyTreeResult }).treeResult;
+        if (partial)
+          (error as { treeResult?: SyncTreeResult }).treeResult = {
+            ...partial,
+            deleted: 0,
+            deleteFailures: 0,
+          };
+        throw error;
+      });
+      if (!options.delete || options.dryRun) return { ...copied, deleted: 0, deleteFailures: 0 };
+      const deletions = await deleteExtraneous(this, src, dst, { ...options, signal: context.signal });
+      return { ...copied, ...deletions };
+    }, this.transferOptions(options.signal));
+  }
+
+  /** What `syncTree` would do, as data (copies, refusals, deletions), from the two listings alone. */
+  planSync(
+    sourcePrefix: UriLike,
+    destinationPrefix: UriLike,
+    options: SyncTreeOptions = {},
+  ): AsyncIterable<TreeChange> {
+    return planSync(this, this.parseUri(sourcePrefix), this.parseUri(destinationPrefix), options);
+  }
+
+  /**
+   * Where a copy would go and how much it would move, without moving a byte (a dry run): the
+   * source's size and the destination as `copy` names it (a destination ending in `/` receives the
+   * source's base name).
+   */
+  async planCopy(
+    source: UriLike,
+    destination: UriLike,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ source: string; destination: string; bytes: number }> {
+    const { src, dst } = this.resolvePair(source, destination);
+    const info = await this.providerFor(src).stat(src, options);
+    return { source: displayUri(src), destination: displayUri(dst), bytes: info.size };
+  }
+
   private treeTransfer(
     sourcePrefix: UriLike,
     destinationPrefix: UriLike,
@@ -301,38 +363,48 @@ export class Storage {
   ): Transfer<CopyTreeResult> {
     const src = this.parseUri(sourcePrefix);
     const dst = this.parseUri(destinationPrefix);
+    return new Transfer(
+      (context) => this.runTree(context, src, dst, options, move),
+      this.transferOptions(options.signal),
+    );
+  }
+
+  /** The body of a tree transfer: copyTree, each file its own child transfer, forwarded through the tree. */
+  private runTree(
+    context: TransferContext,
+    src: StorageUri,
+    dst: StorageUri,
+    options: CopyTreeOptions,
+    move: boolean,
+  ): Promise<CopyTreeResult> {
     const sourceProvider = this.providerFor(src);
     const destinationProvider = this.providerFor(dst);
-    return new Transfer(
-      (context) =>
-        copyTree(
-          { source: src, destination: dst, sourceProvider, destinationProvider },
-          options,
-          context,
-          async (from, destinationOf, entry, pressure) => {
-            const child = new Transfer(
-              (inner) =>
-                copyTreeFile(
-                  { source: from, destinationOf, destinationPrefix: dst, entry, pressure },
-                  inner,
-                  (to, internals) =>
-                    // Every file of the tree stays inside the destination prefix, links or not.
-                    this.copyOne(from, to, options, inner, internals, dst),
-                ),
-              // Through the tree: its events$ carries its files' events, and its sink the storage's.
-              { signal: context.signal, parentId: context.id, sink: (event) => context.forward(event) },
-            );
-            const result = await child.done;
-            if (move && result.skipped !== 'exists')
-              await sourceProvider.delete(from, { signal: context.signal });
-            return result;
-          },
-          this.config.concurrency ?? 8,
-          // Markers are recreated by copyTree itself, not by the copier above, so a move deletes
-          // them through this hook; without it they were left behind at the source.
-          move ? (marker) => sourceProvider.delete(marker, { signal: context.signal }) : undefined,
-        ),
-      this.transferOptions(options.signal),
+    return copyTree(
+      { source: src, destination: dst, sourceProvider, destinationProvider },
+      options,
+      context,
+      async (from, destinationOf, entry, pressure) => {
+        const child = new Transfer(
+          (inner) =>
+            copyTreeFile(
+              { source: from, destinationOf, destinationPrefix: dst, entry, pressure },
+              inner,
+              (to, internals) =>
+                // Every file of the tree stays inside the destination prefix, links or not.
+                this.copyOne(from, to, options, inner, internals, dst),
+            ),
+          // Through the tree: its events$ carries its files' events, and its sink the storage's.
+          { signal: context.signal, parentId: context.id, sink: (event) => context.forward(event) },
+        );
+        const result = await child.done;
+        if (move && result.skipped !== 'exists')
+          await sourceProvider.delete(from, { signal: context.signal });
+        return result;
+      },
+      this.config.concurrency ?? 8,
+      // Markers are recreated by copyTree itself, not by the copier above, so a move deletes
+      // them through this hook; without it they were left behind at the source.
+      move ? (marker) => sourceProvider.delete(marker, { signal: context.signal }) : undefined,
     );
   }
 

@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 import { toAbortedError } from '../errors/abort.js';
 import { InvalidArgumentError } from '../errors/error-types.js';
 import type { StowageError } from '../errors/stowage-error.js';
@@ -10,6 +9,7 @@ import { FileDirectoryClashes } from './file-directory-clash.js';
 import { FileSlots } from './file-slots.js';
 import type { TransferContext } from './transfer.js';
 import { failureOf } from './transfer-events.js';
+import { selectTree } from './tree-filter.js';
 import { runPool } from './worker-pool.js';
 
 /** Both ends of a tree copy. */
@@ -53,11 +53,6 @@ export interface FilePressure {
  */
 export type MarkerCopied = (source: StorageUri) => Promise<void>;
 
-function toList(patterns: string | readonly string[] | undefined): string[] {
-  if (patterns === undefined) return [];
-  return typeof patterns === 'string' ? [patterns] : [...patterns];
-}
-
 /** True for `dir/` marker objects, which stand for directories (not objects to copy or fail on). */
 export function isDirectoryMarker(entry: Entry): boolean {
   return entry.type === 'object' && entry.key.endsWith('/');
@@ -89,10 +84,7 @@ export async function copyTree(
       },
     );
   }
-  const include = toList(options.include);
-  const exclude = toList(options.exclude);
-  const included = include.length > 0 ? picomatch(include, { dot: true }) : () => true;
-  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const selection = selectTree(options.include, options.exclude);
 
   const result: CopyTreeResult = {
     files: 0,
@@ -125,10 +117,9 @@ export async function copyTree(
     unreadable.push({ type: 'object', key: part.key, uri: part, size: 0, refused: error });
   const wanted = (entry: TreeEntry) => {
     const rel = relativeKey(srcPrefix, entry.uri);
-    const path = rel.endsWith('/') ? rel.slice(0, -1) : rel;
     // An unreadable directory counts unless the filters leave out what it holds.
-    if (entry.refused && rel.endsWith('/')) return !excluded(path) && !excluded(`${path}/_`);
-    return included(path) && !excluded(path);
+    if (entry.refused && rel.endsWith('/')) return selection.keepsDirectory(rel);
+    return selection.keeps(rel);
   };
 
   async function* selected(): AsyncIterable<TreeEntry> {

@@ -29,4 +29,5 @@ export {
 } from './route-rules.js';
 export * from './router.js';
 export { S3DataLocator, type S3DataLocatorOptions } from './s3-data-locator.js';
+export { createS3Router, type S3RouterSetup } from './s3-router-setup.js';
 export * from './static-data-locator.js';

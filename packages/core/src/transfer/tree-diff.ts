@@ -1,14 +1,17 @@
-import {
-  compareKeys,
-  displayUri,
-  type Entry,
-  failureOf,
-  joinUri,
-  looksSame,
-  type ObjectStat,
-  type Storage,
-  type StorageUri,
-} from '@stowage/core';
+import { compareKeys } from '../listing/key-order.js';
+import type { Entry, ListOptions, ObjectStat, Provider } from '../provider/provider.js';
+import { displayUri, type StorageUri } from '../uri/storage-uri.js';
+import { joinUri } from '../uri/uri-path.js';
+import { looksSame } from './overwrite-policy.js';
+import { failureOf } from './transfer-events.js';
+
+/** What a tree diff needs of a storage: listings, and which provider serves a URI. */
+export interface TreeSource {
+  /** Entries under a prefix, in key order. */
+  list(prefix: StorageUri, options?: ListOptions): AsyncIterable<Entry>;
+  /** The provider serving a URI (two trees on one provider compare ETags). */
+  providerFor(uri: StorageUri): Provider;
+}
 
 type ObjectEntry = Extract<Entry, { type: 'object' }>;
 
@@ -77,7 +80,7 @@ export interface DiffOptions {
 }
 
 async function* objects(
-  storage: Storage,
+  storage: TreeSource,
   prefix: StorageUri,
   keep: (relativeKey: string) => boolean,
   signal: AbortSignal | undefined,
@@ -103,7 +106,7 @@ const asStat = (entry: ObjectEntry): ObjectStat => ({
  * as `aws s3 sync` decides) is to copy.
  */
 export async function* diffTrees(
-  storage: Storage,
+  storage: TreeSource,
   source: StorageUri,
   destination: StorageUri,
   options: DiffOptions,
