@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { StowageError } from '../errors/stowage-error.js';
-import type { RetryOptions } from '../layers/retry.js';
+import type { RetryOptions } from '../layers/retry-policy.js';
 import type { StorageUri } from '../uri/storage-uri.js';
 import type { CallOptions } from './call-options.js';
 import type { Capabilities } from './capabilities.js';

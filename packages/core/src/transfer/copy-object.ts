@@ -4,31 +4,15 @@ import { isStowageError } from '../errors/stowage-error.js';
 import type { RetryNotice } from '../layers/retry.js';
 import { isTooManyOpenFiles } from '../local/fs-error.js';
 import type { CallNotice } from '../provider/call-options.js';
-import type { ObjectStat, Provider } from '../provider/provider.js';
-import { displayUri, type StorageUri } from '../uri/storage-uri.js';
+import type { ObjectStat } from '../provider/provider.js';
+import { displayUri } from '../uri/storage-uri.js';
+import type { CopyEnds } from './copy-ends.js';
 import type { CopyOptions, CopyResult } from './copy-options.js';
 import { chooseStrategy, runStrategy, type StrategyOutcome } from './copy-strategies.js';
 import { skipReason, statIfExists } from './overwrite-policy.js';
 import { ProgressMeter } from './progress-meter.js';
 import type { TransferContext } from './transfer.js';
 import { failureOf } from './transfer-events.js';
-
-/** Both ends of a single-object copy, already resolved to providers. */
-export interface CopyEnds {
-  /** The object to copy. */
-  source: StorageUri;
-  /** The object to create or replace. */
-  destination: StorageUri;
-  /** Serves the source's scheme. */
-  sourceProvider: Provider;
-  /** Serves the destination's scheme (the same object as `sourceProvider` allows a server-side copy). */
-  destinationProvider: Provider;
-  /**
-   * The destination prefix of the tree copy this object belongs to: a local destination must not
-   * be reached through a symbolic link that leads out of it (see `WriteOptions.within`).
-   */
-  destinationRoot?: StorageUri;
-}
 
 /** Internal knobs beyond the public options. */
 export interface CopyInternals {

@@ -8,7 +8,7 @@ import { toFsError } from '../local/fs-error.js';
 import type { CallNotice } from '../provider/call-options.js';
 import type { Checksums, ObjectStat } from '../provider/provider.js';
 import { displayUri, toLocalPath } from '../uri/storage-uri.js';
-import type { CopyEnds } from './copy-object.js';
+import type { CopyEnds } from './copy-ends.js';
 import { type CopyOptions, DEFAULT_MULTIPART_THRESHOLD } from './copy-options.js';
 import { expectedChecksums } from './expected-checksums.js';
 import { multipartUpload } from './multipart-upload.js';

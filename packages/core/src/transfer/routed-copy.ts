@@ -8,7 +8,8 @@ import {
   readRouteOf,
 } from '../storage/read-router.js';
 import { formatUri, type StorageUri } from '../uri/storage-uri.js';
-import { type CopyEnds, type CopyInternals, copyObject } from './copy-object.js';
+import type { CopyEnds } from './copy-ends.js';
+import { type CopyInternals, copyObject } from './copy-object.js';
 import type { CopyOptions, CopyResult } from './copy-options.js';
 import type { TransferContext } from './transfer.js';
 import { failureOf } from './transfer-events.js';
