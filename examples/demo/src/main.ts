@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStorage, withRetry, withTimeout } from '@stowage/core';
+import { createStorage } from '@stowage/core';
 import { localTreeRoundTrip } from './local-tree.js';
 import { seedWorkflow } from './seed-workflow.js';
 
@@ -16,7 +16,8 @@ process.on('warning', (warning) => {
 async function main(): Promise<void> {
   const started = Date.now();
   const workDir = await mkdtemp(join(tmpdir(), 'stowage-demo-'));
-  const storage = createStorage({ layers: [withTimeout(), withRetry()] });
+  // The default layers (metrics, timeout, retry) are what the CLI runs with too.
+  const storage = createStorage();
   try {
     await localTreeRoundTrip(storage, workDir);
     await seedWorkflow(workDir);

@@ -6,8 +6,8 @@ import type { ReadRouter } from './read-router.js';
 /** Settings of a {@link Storage} besides its providers. */
 export interface StorageConfig {
   /**
-   * Layers applied to every provider, innermost first. Default: `[withTimeout(timeout),
-   * withRetry(retry)]` (see `defaultLayers`); `[]` applies none, retries included.
+   * Layers applied to every provider, innermost first. Default: logging (with `log`), metrics,
+   * timeout and retry (see `defaultLayers`); `[]` applies none, retries included.
    */
   layers?: readonly Layer[];
   /** Policy of the default retry layer (attempts, backoff, Retry-After). */
