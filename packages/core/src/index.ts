@@ -41,6 +41,7 @@ export { deleteEach } from './provider/delete-each.js';
 export * from './provider/provider.js';
 export { checkRange, isRangeIgnored, markRangeIgnored, resolveRange } from './provider/range.js';
 export * from './provider/read-pin.js';
+export { textLines } from './provider/text-lines.js';
 export { unsupported } from './provider/unsupported.js';
 export { FsProvider, type FsProviderOptions } from './providers/fs/fs-provider.js';
 export { MemoryProvider } from './providers/memory/memory-provider.js';

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { InvalidManifestError } from '../errors/error-types.js';
 import type { Entry } from '../provider/provider.js';
+import { textLines } from '../provider/text-lines.js';
 import { displayUri } from '../uri/storage-uri.js';
 
 /**
@@ -92,24 +92,7 @@ export async function* parseManifest(
   }
 }
 
-/**
- * The lines of a stream, as they arrive. A read error rejects the iteration (readline's iterator
- * does not pass its input's errors on), and stopping early destroys the stream.
- */
-async function* linesOf(body: Readable): AsyncIterable<string> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of body) {
-    rest += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
-    const lines = rest.split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) yield line.endsWith('\r') ? line.slice(0, -1) : line;
-  }
-  rest += decoder.end();
-  if (rest !== '') yield rest;
-}
-
 /** The entries of a manifest read from a stream (a file, an object, an HTTP body). */
 export function readManifest(body: Readable, where: string): AsyncIterable<ManifestEntry> {
-  return parseManifest(linesOf(body), where);
+  return parseManifest(textLines(body, where), where);
 }
