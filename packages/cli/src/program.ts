@@ -9,6 +9,7 @@ import { registerLs } from './commands/ls.js';
 import { registerMv } from './commands/mv.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPresign } from './commands/presign.js';
+import { registerReport } from './commands/report.js';
 import { registerRm } from './commands/rm.js';
 import { registerStat } from './commands/stat.js';
 import { registerSync } from './commands/sync.js';
@@ -81,6 +82,7 @@ export function buildProgram(io: CliIo, argv: readonly string[] = process.argv):
     registerRm,
     registerMv,
     registerSync,
+    registerReport,
     registerPresign,
     registerPlan,
     registerCredentials,

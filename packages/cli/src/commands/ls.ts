@@ -5,6 +5,7 @@ import {
   type Entry,
   isPrefix,
   isStowageError,
+  manifestRecord,
   NotFoundError,
   type StorageUri,
 } from '@stowage/core';
@@ -32,16 +33,10 @@ export function entryLine(prefix: StorageUri, entry: Entry): string {
   return `${shortDate(entry.lastModified)} ${String(entry.size).padStart(12)} ${relative(prefix, entry.key)}`;
 }
 
+/** A listing line in `--json`: an object's is a manifest line (`cp -r --from-manifest` reads them). */
 function entryRecord(entry: Entry): Record<string, unknown> {
   if (entry.type === 'prefix') return { type: 'prefix', uri: displayUri(entry.uri), key: entry.key };
-  return {
-    type: 'object',
-    uri: displayUri(entry.uri),
-    key: entry.key,
-    size: entry.size,
-    ...(entry.etag !== undefined ? { etag: entry.etag } : {}),
-    ...(entry.lastModified ? { lastModified: entry.lastModified.toISOString() } : {}),
-  };
+  return manifestRecord(entry);
 }
 
 /**
@@ -72,7 +67,10 @@ export function registerLs(program: Command, io: CliIo): void {
     .command('ls')
     .description('list objects and prefixes (one level, delimited at /), or every object with -r')
     .argument('<location>', 'a prefix (s3://bucket/dir/), a bucket, a directory, or an object')
-    .option('-r, --recursive', 'list every object under the prefix, without grouping')
+    .option(
+      '-r, --recursive',
+      'list every object under the prefix, without grouping (with --json: a manifest for cp --from-manifest)',
+    )
     .action((location: string, _options: unknown, self: Command) =>
       inContext<{ recursive?: boolean }>(io, self, async (context) => {
         const { storage } = await context.storage();

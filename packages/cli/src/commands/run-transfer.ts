@@ -32,7 +32,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** Summary line of a tree transfer (`copied 3 files (1.2 MiB), skipped 1 in 0.4s`). */
 export function treeSummary(verb: 'copy' | 'move', result: CopyTreeResult): string {
   const done = result.dryRun ? `would ${verb}` : verb === 'copy' ? 'copied' : 'moved';
-  const parts = [`${done} ${plural(result.files, 'file')} (${formatBytes(result.bytes)})`];
+  const shard = result.shard ? `shard ${result.shard.index}/${result.shard.count}: ` : '';
+  const parts = [`${shard}${done} ${plural(result.files, 'file')} (${formatBytes(result.bytes)})`];
   if (result.skipped) parts.push(`skipped ${result.skipped}`);
   if (result.failed) parts.push(`failed ${result.failed}`);
   return `${parts.join(', ')} in ${(result.durationMs / 1000).toFixed(1)}s`;
@@ -67,7 +68,7 @@ export async function runTransfer(
 ): Promise<void> {
   const { options, io, reporter } = context;
   const verb = command === 'cp' ? 'copy' : 'move';
-  const copyOptions = copyOptionsOf(options, context.signal);
+  const copyOptions = copyOptionsOf(options, context.signal, io);
   if (options.recursive) {
     const source = treeLocation(sourceArg, io.cwd);
     const destination = treeLocation(destinationArg, io.cwd);
@@ -86,10 +87,13 @@ export async function runTransfer(
     }
     return;
   }
-  if (options.include?.length || options.exclude?.length) {
-    throw new InvalidArgumentError('--include and --exclude filter trees; add -r', {
-      hint: `Run \`stowage ${command} -r …\`.`,
-    });
+  if (options.include?.length || options.exclude?.length || options.shard || options.fromManifest) {
+    throw new InvalidArgumentError(
+      '--include, --exclude, --shard and --from-manifest select from trees; add -r',
+      {
+        hint: `Run \`stowage ${command} -r …\`.`,
+      },
+    );
   }
   const source = resolveLocation(sourceArg, io.cwd);
   await requireObject(source, command, sourceArg);

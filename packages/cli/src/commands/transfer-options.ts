@@ -1,5 +1,6 @@
-import type { CopyOptions, CopyTreeOptions, OverwritePolicy } from '@stowage/core';
+import { type CopyOptions, type CopyTreeOptions, type OverwritePolicy, parseShard } from '@stowage/core';
 import { type Command, Option } from 'commander';
+import { resolveLocation } from '../locations.js';
 import { collect, parseByteSize, parseOverwrite, parsePositiveInt } from '../option-parsers.js';
 import type { TuningOptions } from '../storage/build-storage.js';
 
@@ -23,6 +24,10 @@ export interface TransferFlags {
   exclude?: string[];
   /** `--dry-run`: report the plan, move nothing. */
   dryRun?: boolean;
+  /** `--shard I/N` or `auto/N` (cp -r): copy one shard of the tree; parsed by core's `parseShard`. */
+  shard?: string;
+  /** `--from-manifest <location>` (cp -r): the tree's objects from a manifest, not a listing. */
+  fromManifest?: string;
 }
 
 /** Add the transfer options to a command; `tree` adds the ones that only make sense for trees. */
@@ -47,9 +52,15 @@ export function addTransferOptions(
       '--multipart-threshold <size>',
       'objects at least this big go in parallel parts (default 16MiB)',
     ).argParser(parseByteSize),
-    new Option('--overwrite <policy>', 'when the destination exists: always, never, if-different')
-      .argParser(parseOverwrite)
-      .default(defaults.overwrite ?? 'always'),
+    defaults.overwrite
+      ? new Option('--overwrite <policy>', 'when the destination exists: always, never, if-different')
+          .argParser(parseOverwrite)
+          .default(defaults.overwrite)
+      : // No commander default: the library's applies (always; if-different for a --shard).
+        new Option(
+          '--overwrite <policy>',
+          'when the destination exists: always, never, if-different (default: always; if-different with --shard)',
+        ).argParser(parseOverwrite),
     new Option('--include <glob>', 'with -r: copy only relative keys matching (repeatable)').argParser(
       collect,
     ),
@@ -57,6 +68,26 @@ export function addTransferOptions(
       collect,
     ),
     new Option('--dry-run', 'show what would happen without moving a byte'),
+  ];
+  for (const option of options) command.addOption(option.helpGroup(heading));
+  return command;
+}
+
+/**
+ * Add `--shard` and `--from-manifest` (cp): the options of one worker of an array job copying a
+ * tree that N workers share (see docs/scale-out.md).
+ */
+export function addShardOptions(command: Command): Command {
+  const heading = 'Scale-out options (with -r):';
+  const options = [
+    new Option(
+      '--shard <I/N>',
+      'copy only shard I of N (0 <= I < N) of the tree, keys split by a hash of their relative key; auto/N takes I from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX or SLURM_ARRAY_TASK_ID; implies --overwrite if-different',
+    ),
+    new Option(
+      '--from-manifest <location>',
+      'take the objects from a manifest (the output of `stowage ls -r --json SRC`, local, s3:// or https://) instead of listing the source',
+    ),
   ];
   for (const option of options) command.addOption(option.helpGroup(heading));
   return command;
@@ -72,9 +103,19 @@ export function tuningOf(flags: TransferFlags): TuningOptions {
   };
 }
 
-/** The library's copy options from the flags. */
-export function copyOptionsOf(flags: TransferFlags, signal: AbortSignal | undefined): CopyTreeOptions {
+/**
+ * The library's copy options from the flags; `io` (environment, working directory) resolves
+ * `--shard auto/N` and a relative `--from-manifest` path.
+ */
+export function copyOptionsOf(
+  flags: TransferFlags,
+  signal: AbortSignal | undefined,
+  io?: { env: Record<string, string | undefined>; cwd: string },
+): CopyTreeOptions {
   const options: CopyOptions & CopyTreeOptions = {};
+  if (flags.shard !== undefined) options.shard = parseShard(flags.shard, io?.env ?? {});
+  if (flags.fromManifest !== undefined)
+    options.manifest = resolveLocation(flags.fromManifest, io?.cwd ?? '/');
   if (signal) options.signal = signal;
   if (flags.overwrite) options.overwrite = flags.overwrite;
   if (flags.concurrency !== undefined) options.concurrency = flags.concurrency;

@@ -96,3 +96,15 @@ export class DownloadCapExceededError extends StowageError {
     super('DownloadCapExceeded', message, options);
   }
 }
+/**
+ * A manifest line is not a manifest entry (not JSON, no key, a bad size): the copy stops before
+ * it, since a manifest that cannot be read whole cannot say which keys are the tree.
+ */
+export class InvalidManifestError extends InvalidArgumentError {
+  /** The 1-based number of the offending line, to find it in the file. */
+  readonly line: number;
+  constructor(message: string, line: number, options?: StowageErrorOptions) {
+    super(message, options);
+    this.line = line;
+  }
+}

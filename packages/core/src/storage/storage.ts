@@ -24,6 +24,7 @@ import { unsupported } from '../provider/unsupported.js';
 import { type CopyInternals, copyObject } from '../transfer/copy-object.js';
 import type { CopyOptions, CopyResult, CopyTreeOptions, CopyTreeResult } from '../transfer/copy-options.js';
 import { copyTree } from '../transfer/copy-tree.js';
+import { type ManifestEntry, readManifest } from '../transfer/manifest.js';
 import { resumingRead } from '../transfer/resuming-read.js';
 import { routedCopy } from '../transfer/routed-copy.js';
 import { readPinFor } from '../transfer/source-validator.js';
@@ -313,6 +314,14 @@ export class Storage {
   ): Transfer<SyncTreeResult> {
     const src = this.parseUri(sourcePrefix);
     const dst = this.parseUri(destinationPrefix);
+    if (options.manifest !== undefined) {
+      throw new InvalidArgumentError(
+        'syncTree compares two listings; a manifest replaces the listing only in copyTree',
+        {
+          hint: 'Copy with copyTree(src, dst, { manifest, overwrite: "if-different" }) instead.',
+        },
+      );
+    }
     const copyOptions: SyncTreeOptions = { ...options, overwrite: options.overwrite ?? 'if-different' };
     return new Transfer(async (context) => {
       const copied = await this.runTree(context, src, dst, copyOptions, false).catch((error: unknown) => {
@@ -370,17 +379,28 @@ export class Storage {
   }
 
   /** The body of a tree transfer: copyTree, each file its own child transfer, forwarded through the tree. */
-  private runTree(
+  private async runTree(
     context: TransferContext,
     src: StorageUri,
     dst: StorageUri,
-    options: CopyTreeOptions,
+    given: CopyTreeOptions,
     move: boolean,
   ): Promise<CopyTreeResult> {
     const sourceProvider = this.providerFor(src);
     const destinationProvider = this.providerFor(dst);
+    // A sharded worker is rerun after a failure: by default it skips what already landed.
+    const options: CopyTreeOptions =
+      given.shard && given.overwrite === undefined ? { ...given, overwrite: 'if-different' } : given;
+    const manifest =
+      options.manifest === undefined ? undefined : await this.manifestOf(options.manifest, context);
     return copyTree(
-      { source: src, destination: dst, sourceProvider, destinationProvider },
+      {
+        source: src,
+        destination: dst,
+        sourceProvider,
+        destinationProvider,
+        ...(manifest ? { manifest } : {}),
+      },
       options,
       context,
       async (from, destinationOf, entry, pressure) => {
@@ -406,6 +426,16 @@ export class Storage {
       // them through this hook; without it they were left behind at the source.
       move ? (marker) => sourceProvider.delete(marker, { signal: context.signal }) : undefined,
     );
+  }
+
+  /** A manifest's entries: given as such, or read (streamed, line by line) from a URI. */
+  private async manifestOf(
+    manifest: UriLike | AsyncIterable<ManifestEntry>,
+    context: TransferContext,
+  ): Promise<AsyncIterable<ManifestEntry>> {
+    if (typeof manifest === 'object' && Symbol.asyncIterator in manifest) return manifest;
+    const uri = this.parseUri(manifest as UriLike);
+    return readManifest(await this.read(uri, { signal: context.signal }), displayUri(uri));
   }
 
   private resolvePair(source: UriLike, destination: UriLike): { src: StorageUri; dst: StorageUri } {

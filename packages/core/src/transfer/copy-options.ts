@@ -1,6 +1,9 @@
 import type { RetryOptions } from '../layers/retry.js';
 import type { Checksums } from '../provider/provider.js';
 import type { ReadRoute } from '../storage/read-router.js';
+import type { UriLike } from '../uri/storage-uri.js';
+import type { ManifestEntry } from './manifest.js';
+import type { ShardSpec } from './shard.js';
 
 /** What to do when the destination exists: replace it, keep it, or replace it only when it differs. */
 export type OverwritePolicy = 'always' | 'never' | 'if-different';
@@ -81,6 +84,21 @@ export interface CopyTreeOptions extends CopyOptions {
   dryRun?: boolean;
   /** Files in flight at once. Default: the storage's `concurrency` (8). */
   fileConcurrency?: number;
+  /**
+   * Copy only this shard of the tree: the keys whose relative key hashes into it (SHA-256, see
+   * `shardOfKey`), so N workers given shards 0..N-1 of the same tree copy every key exactly once
+   * between them, without talking to each other. Unless `overwrite` says otherwise, a sharded copy
+   * uses `'if-different'`, so a restarted worker skips what its earlier run already copied.
+   */
+  shard?: ShardSpec;
+  /**
+   * Take the tree's objects from a manifest instead of listing the source: a URI this storage
+   * reads (JSON lines of `stowage ls -r --json`, see `ManifestEntry`), or the entries themselves.
+   * Workers of a sharded copy then read one file instead of each listing millions of keys. Keys
+   * must lie under the source prefix; one that does not, or that would leave the destination
+   * (`..`), fails on its own like a bad listed key.
+   */
+  manifest?: UriLike | AsyncIterable<ManifestEntry>;
 }
 
 /** What a single-object copy returns. */
@@ -141,6 +159,8 @@ export interface CopyTreeResult {
   }>;
   /** Wall time of the tree copy, in ms. */
   durationMs: number;
+  /** The shard this copy was, when it was one (see `CopyTreeOptions.shard`); fold them with `foldShardSummaries`. */
+  shard?: ShardSpec;
 }
 
 /** Objects of at least this many bytes go in parallel parts unless the caller says otherwise: 16 MiB. */

@@ -3,10 +3,12 @@ import { InvalidArgumentError } from '../errors/error-types.js';
 import type { StowageError } from '../errors/stowage-error.js';
 import type { Entry, Provider } from '../provider/provider.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
-import { asPrefix, isWithin, joinUri, relativeKey } from '../uri/uri-path.js';
+import { asPrefix, isWithin, joinUri, relativeKey, withKey } from '../uri/uri-path.js';
 import type { CopyResult, CopyTreeOptions, CopyTreeResult } from './copy-options.js';
 import { FileDirectoryClashes } from './file-directory-clash.js';
 import { FileSlots } from './file-slots.js';
+import type { ManifestEntry } from './manifest.js';
+import { checkShard } from './shard.js';
 import type { TransferContext } from './transfer.js';
 import { failureOf } from './transfer-events.js';
 import { selectTree } from './tree-filter.js';
@@ -22,10 +24,15 @@ export interface TreeEnds {
   sourceProvider: Provider;
   /** Serves the destination's scheme; it receives directory markers. */
   destinationProvider: Provider;
+  /** The tree's objects from a manifest: when given, the source is not listed. */
+  manifest?: AsyncIterable<ManifestEntry>;
 }
 
-/** A listed object, or a part of the source that could not be read (`refused`), which fails on its own. */
-type TreeEntry = Extract<Entry, { type: 'object' }> & { refused?: StowageError };
+/**
+ * A listed object, or a part of the source that could not be read (`refused`), which fails on its
+ * own. `rel` is its key relative to the source prefix, set where the entry is made.
+ */
+type TreeEntry = Extract<Entry, { type: 'object' }> & { refused?: StowageError; rel: string };
 
 /**
  * Copies one file of the tree; the storage runs it as a child transfer with its own events. The
@@ -84,7 +91,8 @@ export async function copyTree(
       },
     );
   }
-  const selection = selectTree(options.include, options.exclude);
+  const shard = options.shard ? checkShard(options.shard) : undefined;
+  const selection = selectTree(options.include, options.exclude, shard);
 
   const result: CopyTreeResult = {
     files: 0,
@@ -94,6 +102,7 @@ export async function copyTree(
     failures: [],
     dryRun: options.dryRun ?? false,
     durationMs: 0,
+    ...(shard ? { shard } : {}),
   };
   if (options.dryRun) result.planned = [];
   let queued = 0;
@@ -114,21 +123,56 @@ export async function copyTree(
   // listing as entries that fail on their own, in order, instead of ending the listing.
   const unreadable: TreeEntry[] = [];
   const onUnreadable = (part: StorageUri, error: StowageError) =>
-    unreadable.push({ type: 'object', key: part.key, uri: part, size: 0, refused: error });
+    unreadable.push({
+      type: 'object',
+      key: part.key,
+      uri: part,
+      size: 0,
+      refused: error,
+      rel: relativeKey(srcPrefix, part),
+    });
   const wanted = (entry: TreeEntry) => {
-    const rel = relativeKey(srcPrefix, entry.uri);
     // An unreadable directory counts unless the filters leave out what it holds.
-    if (entry.refused && rel.endsWith('/')) return selection.keepsDirectory(rel);
-    return selection.keeps(rel);
+    if (entry.refused && entry.rel.endsWith('/')) return selection.keepsDirectory(entry.rel);
+    return selection.keeps(entry.rel);
   };
 
+  // The tree's objects: listed, or read from a manifest (whose keys are checked here: one outside
+  // the source prefix fails on its own; a `..` in its relative key is refused by joinUri below).
+  async function* source(): AsyncIterable<Entry> {
+    if (!ends.manifest) {
+      yield* ends.sourceProvider.list(srcPrefix, { recursive: true, signal: context.signal, onUnreadable });
+      return;
+    }
+    for await (const item of ends.manifest) {
+      const entry = {
+        type: 'object' as const,
+        key: item.key,
+        uri: withKey(srcPrefix, item.key),
+        size: item.size,
+        ...(item.etag !== undefined ? { etag: item.etag } : {}),
+        ...(item.lastModified ? { lastModified: item.lastModified } : {}),
+      };
+      if (item.key.startsWith(srcPrefix.key)) yield entry;
+      else
+        unreadable.push({
+          ...entry,
+          rel: item.key,
+          refused: new InvalidArgumentError(
+            `Manifest key "${item.key}" is not under the source ${displayUri(srcPrefix)}`,
+            {
+              uri: displayUri(srcPrefix),
+              hint: 'Write the manifest from the same source prefix the copy reads.',
+            },
+          ),
+        });
+    }
+  }
+
   async function* selected(): AsyncIterable<TreeEntry> {
-    const listing = ends.sourceProvider.list(srcPrefix, {
-      recursive: true,
-      signal: context.signal,
-      onUnreadable,
-    });
-    for await (const entry of listing) {
+    for await (const listed of source()) {
+      if (listed.type !== 'object') continue;
+      const entry: TreeEntry = { ...listed, rel: relativeKey(srcPrefix, listed.uri) };
       while (unreadable.length > 0) {
         const refused = unreadable.shift()!;
         if (wanted(refused)) {
@@ -136,7 +180,7 @@ export async function copyTree(
           yield refused;
         }
       }
-      if (entry.type !== 'object' || !wanted(entry)) continue;
+      if (!wanted(entry)) continue;
       queued++;
       yield entry;
     }
@@ -166,7 +210,7 @@ export async function copyTree(
     },
   };
   const copyEntry = async (entry: TreeEntry): Promise<void> => {
-    const rel = relativeKey(srcPrefix, entry.uri);
+    const { rel } = entry;
     // Where the entry goes, or why it cannot go there (a key like `..`, a file whose name the
     // tree also uses as a directory): resolved inside the file's own transfer, so that a refusal
     // fails that file alone, with its events, and a dry run predicts it.

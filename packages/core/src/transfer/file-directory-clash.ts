@@ -19,8 +19,8 @@ export class FileDirectoryClashes {
   private readonly clashes = new WeakMap<ObjectEntry, string>();
 
   /** The entries of `listing`, each file yielded once it is known whether it clashes. */
-  async *hold(listing: AsyncIterable<ObjectEntry>): AsyncIterable<ObjectEntry> {
-    const held: ObjectEntry[] = [];
+  async *hold<E extends ObjectEntry>(listing: AsyncIterable<E>): AsyncIterable<E> {
+    const held: E[] = [];
     for await (const entry of listing) {
       while (held.length > 0) {
         const top = held[held.length - 1]!;

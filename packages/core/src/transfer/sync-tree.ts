@@ -48,7 +48,7 @@ export function planSync(
   return diffTrees(host, source, destination, {
     copies: true,
     deletes: options.delete === true,
-    keep: treeFilter(options.include, options.exclude),
+    keep: treeFilter(options.include, options.exclude, options.shard),
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }
@@ -66,7 +66,7 @@ export async function deleteExtraneous(
   const extraneous = diffTrees(host, source, destination, {
     copies: false,
     deletes: true,
-    keep: treeFilter(options.include, options.exclude),
+    keep: treeFilter(options.include, options.exclude, options.shard),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   async function* uris(): AsyncIterable<StorageUri> {

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { inShard, type ShardSpec } from './shard.js';
 
 /** Glob patterns: one, or several. */
 export type Globs = string | readonly string[] | undefined;
@@ -19,21 +20,29 @@ export interface TreeSelection {
 /**
  * The one include/exclude rule of every tree operation (copyTree, moveTree, syncTree's copies and
  * deletions, and `rm -r` in the CLI), on keys relative to the tree's prefix: picomatch globs,
- * dotfiles matched, exclude wins, a trailing `/` ignored.
+ * dotfiles matched, exclude wins, a trailing `/` ignored. With `shard`, only the keys whose hash
+ * falls in that shard (`shardOfKey`) are kept as well, so N workers each given one shard
+ * split the tree between them, every key in exactly one.
  */
-export function selectTree(include: Globs, exclude: Globs): TreeSelection {
+export function selectTree(include: Globs, exclude: Globs, shard?: ShardSpec): TreeSelection {
   const includes = list(include);
   const excludes = list(exclude);
   const included = includes.length > 0 ? picomatch(includes, { dot: true }) : () => true;
   const excluded = excludes.length > 0 ? picomatch(excludes, { dot: true }) : () => false;
   const bare = (key: string) => (key.endsWith('/') ? key.slice(0, -1) : key);
+  // An unreadable directory is reported by the one shard its own relative key falls in.
+  const ours = shard && shard.count > 1 ? (key: string) => inShard(key, shard) : () => true;
   return {
-    keeps: (key) => included(bare(key)) && !excluded(bare(key)),
-    keepsDirectory: (key) => !excluded(bare(key)) && !excluded(`${bare(key)}/_`),
+    keeps: (key) => included(bare(key)) && !excluded(bare(key)) && ours(key),
+    keepsDirectory: (key) => !excluded(bare(key)) && !excluded(`${bare(key)}/_`) && ours(key),
   };
 }
 
 /** {@link selectTree}'s `keeps`, as a predicate. */
-export function treeFilter(include: Globs, exclude: Globs): (relativeKey: string) => boolean {
-  return selectTree(include, exclude).keeps;
+export function treeFilter(
+  include: Globs,
+  exclude: Globs,
+  shard?: ShardSpec,
+): (relativeKey: string) => boolean {
+  return selectTree(include, exclude, shard).keeps;
 }
