@@ -188,6 +188,7 @@ describe('cp -r --shard across worker processes', () => {
     await waitFor(
       () => proxy.requests.filter((r) => r.path.startsWith('/dst2/')).every((r) => r.status !== undefined),
       'forwarded requests to finish',
+      60_000,
     );
     const mine = KEYS.filter((k) => shardOfKey(k.slice('data/'.length), WORKERS) === 1);
     const landed = await listing('dst2');

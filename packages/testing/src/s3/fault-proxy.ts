@@ -18,7 +18,10 @@ export interface ProxiedRequest {
   query: URLSearchParams;
   /** Request headers as received (names lower-case). */
   headers: IncomingHttpHeaders;
-  /** Status sent back to the client (undefined when the connection was cut before a response). */
+  /**
+   * Status sent back to the client: 499 when the client went away before its request was whole;
+   * undefined while in flight, or when a fault cut the connection before a response.
+   */
   status?: number;
   /** Name of the fault applied, if any. */
   fault?: FaultAction['kind'];
@@ -209,6 +212,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse, record: ProxiedRequest, cut?: FaultAction) => {
+    // A client that went away before its request was whole (a killed process): nothing is sent on,
+    // and the record says so (499, as nginx logs it), so a test can wait for every request to end.
+    if (req.destroyed && !req.complete) {
+      record.status ??= 499;
+      return;
+    }
     const upstream = httpRequest(
       {
         host: target.hostname,
@@ -265,6 +274,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       record.status = 502;
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
+    });
+    req.on('close', () => {
+      if (req.complete) return;
+      record.status ??= 499;
+      upstream.destroy();
     });
     req.pipe(upstream);
   };
