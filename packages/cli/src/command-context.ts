@@ -1,9 +1,10 @@
+import type { StorageUri } from '@stowage/core';
 import type { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import type { GlobalOptions } from './global-options.js';
 import { createReporter, outputMode, type Reporter } from './output/reporter.js';
 import { escapeControls, jsonLine } from './output/terminal-text.js';
-import { buildStorage, type RunStorage, type TuningOptions } from './storage/build-storage.js';
+import type { RunStorage, TuningOptions } from './storage/build-storage.js';
 
 /** What a command's action works with: its options (globals merged), output and a lazy storage. */
 export interface CommandContext<O = object> {
@@ -15,8 +16,11 @@ export interface CommandContext<O = object> {
   reporter: Reporter;
   /** Cancels the command's transfers (Ctrl-C). */
   signal: AbortSignal | undefined;
-  /** The run's storage, built on first use and closed when the command ends. */
-  storage(tuning?: TuningOptions, forceRouter?: boolean): Promise<RunStorage>;
+  /**
+   * The run's storage, built on first use and closed when the command ends. `uris` are the
+   * locations the command touches: only their adapters are loaded (default: all of them).
+   */
+  storage(tuning?: TuningOptions, forceRouter?: boolean, uris?: readonly StorageUri[]): Promise<RunStorage>;
   /**
    * Write one line of the command's own data (ls entries, presigned URLs) to stdout, its control
    * characters escaped (a newline in it too: it stays one line).
@@ -45,8 +49,11 @@ export async function inContext<O>(
     options,
     reporter,
     signal: io.signal,
-    storage(tuning, forceRouter) {
-      built ??= buildStorage(options, io, tuning, forceRouter);
+    storage(tuning, forceRouter, uris) {
+      // Loaded here, not at start-up: it pulls in core's storage and, per location, the adapters.
+      built ??= import('./storage/build-storage.js').then(({ buildStorage }) =>
+        buildStorage(options, io, tuning, forceRouter, uris),
+      );
       return built;
     },
     print(line) {

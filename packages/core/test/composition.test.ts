@@ -1,11 +1,11 @@
-// tsyringe needs its reflect polyfill first: core's DI module loads it (as an app's entry would).
-import '../src/di/container.js';
+// tsyringe needs its reflect polyfill first (as an app's entry would load it).
+import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { createStorage, MemoryProvider, PROVIDER, register, STORAGE_CONFIG, Storage } from '../src/index.js';
 
-// tsyringe is the one composition root, and never a global one: every storage is built in a child
-// container of its own, so storages share no registrations and the global container stays empty.
+// Composition never touches a global container: createStorage uses none, and register() composes in
+// a child container of its own, so storages share no registrations and the global one stays empty.
 describe('composition', () => {
   it('two storages built by createStorage share no providers', async () => {
     const one = createStorage({ providers: [new MemoryProvider()] });

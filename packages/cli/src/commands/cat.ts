@@ -22,8 +22,9 @@ export function registerCat(program: Command, io: CliIo): void {
     .option('--range <start-end>', 'only these bytes (inclusive, e.g. 0-1023 or 1024-)', parseRange)
     .action((location: string, _options: unknown, self: Command) =>
       inContext<{ range?: ByteRange }>(io, self, async (context) => {
-        const { storage } = await context.storage();
-        const readable = await storage.read(resolveLocation(location, io.cwd), {
+        const uri = resolveLocation(location, io.cwd);
+        const { storage } = await context.storage({}, false, [uri]);
+        const readable = await storage.read(uri, {
           ...(context.options.range ? { range: context.options.range } : {}),
           ...(context.signal ? { signal: context.signal } : {}),
         });

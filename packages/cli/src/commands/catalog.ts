@@ -1,10 +1,9 @@
 import { createInterface } from 'node:readline';
-import { readHiddenLine } from '@stowage/catalog';
+import type { Catalog } from '@stowage/catalog';
 import { AuthenticationRequiredError, InvalidArgumentError, toAbortedError } from '@stowage/core';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { inContext } from '../command-context.js';
-import { catalogFor } from '../storage/credential-setup.js';
 
 /** The first line of stdin (a code piped in by a batch job); a cancelled run stops waiting for it. */
 function readFirstLine(io: CliIo): Promise<string> {
@@ -31,6 +30,12 @@ function readFirstLine(io: CliIo): Promise<string> {
   });
 }
 
+/** The run's catalog; the catalog client loads only when a catalog command runs. */
+async function catalogOf(io: CliIo, prompt?: (message: string) => Promise<string>): Promise<Catalog> {
+  const { catalogFor } = await import('../storage/credential-setup.js');
+  return catalogFor(io, prompt);
+}
+
 /** `stowage catalog config|login|logout|whoami`: the Quilt-compatible catalog workflow. */
 export function registerCatalog(program: Command, io: CliIo): void {
   const catalog = program
@@ -46,7 +51,7 @@ export function registerCatalog(program: Command, io: CliIo): void {
     .option('--clear', 'forget the configured catalog')
     .action((url: string | undefined, _options: unknown, self: Command) =>
       inContext<{ clear?: boolean }>(io, self, async (context) => {
-        const store = catalogFor(io);
+        const store = await catalogOf(io);
         const config = await store.config(context.options.clear ? '' : url);
         if (context.options.json) {
           context.printRecord({ type: 'catalog-config', config });
@@ -68,7 +73,8 @@ export function registerCatalog(program: Command, io: CliIo): void {
     .option('--code <code>', 'the one-time code (or "-" to read it from stdin), for batch jobs')
     .action((_options: unknown, self: Command) =>
       inContext<{ code?: string }>(io, self, async (context) => {
-        const store = catalogFor(io, (message) =>
+        const { readHiddenLine } = await import('@stowage/catalog');
+        const store = await catalogOf(io, (message) =>
           readHiddenLine(
             message,
             io.stdin as NodeJS.ReadableStream & { isTTY?: boolean },
@@ -94,7 +100,7 @@ export function registerCatalog(program: Command, io: CliIo): void {
     .description('revoke the session at the registry and delete the local login')
     .action((_options: unknown, self: Command) =>
       inContext(io, self, async (context) => {
-        const result = await catalogFor(io).logout();
+        const result = await (await catalogOf(io)).logout();
         if (context.options.json) {
           context.printRecord({ type: 'catalog-logout', ...result });
           return;
@@ -113,7 +119,7 @@ export function registerCatalog(program: Command, io: CliIo): void {
     .description('show the user the catalog says is logged in')
     .action((_options: unknown, self: Command) =>
       inContext(io, self, async (context) => {
-        const store = catalogFor(io);
+        const store = await catalogOf(io);
         if (!(await store.loggedIn())) {
           throw new AuthenticationRequiredError('Not logged in to a catalog', {
             provider: 'catalog',

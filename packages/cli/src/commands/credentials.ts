@@ -6,19 +6,18 @@ import {
   StowageError,
   type StowageErrorCode,
 } from '@stowage/core';
-import { resolveAwsRegion } from '@stowage/s3';
 import type { Command } from 'commander';
 import { type CliIo, homeOf } from '../cli-io.js';
 import { inContext } from '../command-context.js';
 import { exitCodeFor, UNEXPECTED_EXIT_CODE } from '../errors/exit-codes.js';
-import { resolveContextFor, s3CredentialsFor } from '../storage/credential-setup.js';
 
 /** The client region and where it came from, or why it could not be resolved. */
-function regionLine(
+async function regionLine(
   io: CliIo,
   options: { region?: string; profile?: string },
-): { region?: string; detail: string } {
+): Promise<{ region?: string; detail: string }> {
   if (options.region) return { region: options.region, detail: '--region' };
+  const { resolveAwsRegion } = await import('@stowage/s3');
   try {
     const region = resolveAwsRegion({
       env: io.env,
@@ -73,13 +72,14 @@ export function registerCredentials(program: Command, io: CliIo): void {
     .action((_options: unknown, self: Command) =>
       inContext(io, self, async (context) => {
         const { options } = context;
-        const region = regionLine(io, options);
+        const region = await regionLine(io, options);
         if (options.signRequest === false) {
           const record = { type: 'credentials', anonymous: true, chosen: null, steps: [], region };
           if (options.json) context.printRecord(record);
           else context.print('--no-sign-request: requests are anonymous; no credentials are looked up');
           return;
         }
+        const { resolveContextFor, s3CredentialsFor } = await import('../storage/credential-setup.js');
         const chain = s3CredentialsFor(options, io);
         const explanation = await chain.explain(resolveContextFor(options, io));
         const failure = chainFailure(explanation, chain.name);

@@ -73,9 +73,9 @@ export function registerLs(program: Command, io: CliIo): void {
     )
     .action((location: string, _options: unknown, self: Command) =>
       inContext<{ recursive?: boolean }>(io, self, async (context) => {
-        const { storage } = await context.storage();
-        const json = context.options.json === true;
         const uri = resolveLocation(location, io.cwd);
+        const { storage } = await context.storage({}, false, [uri]);
+        const json = context.options.json === true;
         const signal = context.signal ? { signal: context.signal } : {};
         let cached: Awaited<ReturnType<typeof storage.stat>> | undefined;
         const target = await asListing(uri, async () => {

@@ -1,5 +1,5 @@
 import { PermissionDeniedError } from '@stowage/core';
-import { formatDecision, formatRouteExplanation, type RouteExplanation } from '@stowage/s3';
+import type { RouteExplanation } from '@stowage/s3';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { inContext } from '../command-context.js';
@@ -29,6 +29,7 @@ export function registerPlan(program: Command, io: CliIo): void {
     )
     .action((locations: string[], _options: unknown, self: Command) =>
       inContext<{ short?: boolean }>(io, self, async (context) => {
+        const { formatDecision, formatRouteExplanation } = await import('@stowage/s3');
         const { storage } = await context.storage({}, true);
         let refused: RouteExplanation['refused'];
         for (const location of locations) {

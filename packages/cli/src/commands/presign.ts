@@ -24,9 +24,10 @@ export function registerPresign(program: Command, io: CliIo): void {
     .option('--content-type <type>', 'with --method PUT: the content type the upload must send')
     .action((location: string, _options: unknown, self: Command) =>
       inContext<PresignFlags>(io, self, async (context) => {
-        const { storage } = await context.storage();
+        const uri = resolveLocation(location, io.cwd);
+        const { storage } = await context.storage({}, false, [uri]);
         const { expiresIn, method, contentType } = context.options;
-        const url = await storage.presign(resolveLocation(location, io.cwd), {
+        const url = await storage.presign(uri, {
           expiresIn,
           method,
           ...(contentType ? { contentType } : {}),

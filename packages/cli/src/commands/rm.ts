@@ -79,9 +79,9 @@ export function registerRm(program: Command, io: CliIo): void {
     .action((location: string, _options: unknown, self: Command) =>
       inContext<RmFlags>(io, self, async (context) => {
         const { options } = context;
-        const { storage } = await context.storage();
-        const signal = context.signal;
         let uri = resolveLocation(location, io.cwd);
+        const { storage } = await context.storage({}, false, [uri]);
+        const signal = context.signal;
         const localDir =
           uri.scheme === 'file' &&
           !isPrefix(uri) &&

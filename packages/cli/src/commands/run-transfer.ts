@@ -72,7 +72,7 @@ export async function runTransfer(
   if (options.recursive) {
     const source = treeLocation(sourceArg, io.cwd);
     const destination = treeLocation(destinationArg, io.cwd);
-    const { storage } = await context.storage(tuningOf(options));
+    const { storage } = await context.storage(tuningOf(options), false, [source, destination]);
     reporter.follow(storage.events$);
     const transfer =
       command === 'cp'
@@ -98,7 +98,7 @@ export async function runTransfer(
   const source = resolveLocation(sourceArg, io.cwd);
   await requireObject(source, command, sourceArg);
   const destination = await copyDestination(destinationArg, io.cwd);
-  const { storage } = await context.storage(tuningOf(options));
+  const { storage } = await context.storage(tuningOf(options), false, [source, destination]);
   if (options.dryRun) {
     // The library names the destination as the copy would (a prefix receives the base name).
     const plan = await storage.planCopy(

@@ -40,11 +40,9 @@ export function registerStat(program: Command, io: CliIo): void {
     .argument('<location>', 'the object')
     .action((location: string, _options: unknown, self: Command) =>
       inContext(io, self, async (context) => {
-        const { storage } = await context.storage();
-        const info = await storage.stat(
-          resolveLocation(location, io.cwd),
-          context.signal ? { signal: context.signal } : {},
-        );
+        const uri = resolveLocation(location, io.cwd);
+        const { storage } = await context.storage({}, false, [uri]);
+        const info = await storage.stat(uri, context.signal ? { signal: context.signal } : {});
         const record = statRecord(info);
         if (context.options.json) context.printRecord({ type: 'stat', ...record });
         else for (const line of statLines(record)) context.print(line);

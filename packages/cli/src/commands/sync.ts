@@ -17,7 +17,7 @@ async function planSync(
   source: StorageUri,
   destination: StorageUri,
 ): Promise<void> {
-  const { storage } = await context.storage(tuningOf(context.options));
+  const { storage } = await context.storage(tuningOf(context.options), false, [source, destination]);
   const { options, reporter } = context;
   let copies = 0;
   let bytes = 0;
@@ -90,7 +90,7 @@ export function registerSync(program: Command, io: CliIo): void {
       const destination = treeLocation(destinationArg, io.cwd);
       if (context.options.dryRun) return planSync(context, source, destination);
       const { options, reporter } = context;
-      const { storage } = await context.storage(tuningOf(options));
+      const { storage } = await context.storage(tuningOf(options), false, [source, destination]);
       reporter.follow(storage.events$);
       let result: SyncTreeResult;
       try {

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import type { TransferEvent } from '@stowage/core';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes, formatEta, formatRate } from './byte-format.js';
 import type { EventSource, Reporter } from './reporter.js';
@@ -10,6 +11,10 @@ type Bar = ReturnType<cliProgress.MultiBar['create']>;
 
 const FORMAT = ' {name} |{bar}| {pct} | {done}/{size} | {speed} | ETA {etaText}';
 
+// cli-progress loads when the first bar is drawn, not with every command (ls, stat and
+// cat on a terminal draw no bar); it is CommonJS, so a synchronous require does.
+const load = createRequire(import.meta.url);
+
 /**
  * Progress bars on a terminal (stderr), driven by the transfer events: one bar per file in flight
  * and, for trees, a total bar with file counts. Each shows percentage, bytes, rate and ETA. Lines
@@ -18,21 +23,30 @@ const FORMAT = ' {name} |{bar}| {pct} | {done}/{size} | {speed} | ETA {etaText}'
 export class TtyReporter implements Reporter {
   readonly mode = 'tty' as const;
   private readonly book = new TransferBook();
-  private readonly multibar: cliProgress.MultiBar;
+  /** The bars, made when the first one is drawn. */
+  private bars: cliProgress.MultiBar | undefined;
   private readonly fileBars = new Map<string, Bar>();
   private readonly treeBars = new Map<string, Bar>();
   private readonly subscriptions: Array<{ unsubscribe(): void }> = [];
   private stopped = false;
   /** Width of the name column, fitted to the terminal so a bar never wraps or gets cut. */
   private readonly nameWidth: number;
+  private readonly barsize: number;
 
   constructor(private readonly io: CliIo) {
     const columns = io.stderr.columns || 80; // what cli-progress truncates lines to
     // Everything but the name and the bar takes about 54 columns (" | 100% | 11.4 MiB/11.4 MiB | …").
     const available = Math.max(columns - 55, 16);
     this.nameWidth = Math.min(32, Math.max(14, Math.floor(available / 2)));
-    const barsize = Math.min(40, Math.max(8, available - this.nameWidth));
-    this.multibar = new cliProgress.MultiBar(
+    this.barsize = Math.min(40, Math.max(8, available - this.nameWidth));
+  }
+
+  /** The bars (made on first use: only a followed transfer draws any). */
+  private get multibar(): cliProgress.MultiBar {
+    if (this.bars) return this.bars;
+    const progress = load('cli-progress') as typeof cliProgress;
+    const { io, barsize } = this;
+    this.bars = new progress.MultiBar(
       {
         stream: io.stderr,
         format: FORMAT,
@@ -47,8 +61,9 @@ export class TtyReporter implements Reporter {
         barCompleteChar: '█',
         barIncompleteChar: '░',
       },
-      cliProgress.Presets.shades_classic,
+      progress.Presets.shades_classic,
     );
+    return this.bars;
   }
 
   follow(events$: EventSource): void {
@@ -81,8 +96,9 @@ export class TtyReporter implements Reporter {
     this.stopped = true;
     for (const [id, bar] of this.treeBars) this.drawTree(id, bar);
     // A last redraw prints the lines logged since the previous one (stop() would drop them).
-    if (this.fileBars.size + this.treeBars.size > 0) this.multibar.update();
-    this.multibar.stop();
+    if (!this.bars) return;
+    if (this.fileBars.size + this.treeBars.size > 0) this.bars.update();
+    this.bars.stop();
   }
 
   private onEvent(event: TransferEvent): void {

@@ -1,18 +1,16 @@
 import type { Catalog } from '@stowage/catalog';
-import { createStorage, FsProvider, MemoryProvider, type Storage } from '@stowage/core';
-import { HttpProvider, netrcCredentials } from '@stowage/http';
 import {
-  checkRegion,
-  resolveAwsRegion,
-  S3Provider,
-  type S3ProviderOptions,
-  type S3Router,
-} from '@stowage/s3';
-import type { CliIo } from '../cli-io.js';
+  createStorage,
+  FsProvider,
+  MemoryProvider,
+  type Provider,
+  type Storage,
+  type StorageUri,
+} from '@stowage/core';
+import type { S3ProviderOptions, S3Router } from '@stowage/s3';
+import { type CliIo, homeOf } from '../cli-io.js';
 import { type GlobalOptions, wantsRouting } from '../global-options.js';
 import { escapeControls } from '../output/terminal-text.js';
-import { catalogFor, resolveContextFor, s3CredentialsFor } from './credential-setup.js';
-import { buildRouter } from './router-setup.js';
 
 /** Transfer tuning that also configures the S3 provider's own multipart writes. */
 export interface TuningOptions {
@@ -41,18 +39,95 @@ export function endpointOf(options: GlobalOptions, io: CliIo): string | undefine
   return options.endpoint ?? (io.env.AWS_ENDPOINT_URL_S3 || io.env.AWS_ENDPOINT_URL || undefined);
 }
 
+/** Schemes served by core's own providers, which every run has. */
+const LOCAL_SCHEMES: ReadonlySet<string> = new Set(['file', 'mem']);
+/** Schemes of the HTTP(S) adapter. */
+const HTTP_SCHEMES: ReadonlySet<string> = new Set(['http', 'https']);
+
+/**
+ * Which adapters a run needs. The AWS SDK, got and the catalog client cost most of a command's
+ * start-up, so they load only for the locations that use them: `s3://` (or routing, whose reads
+ * may go to either) loads S3, `http(s)://` loads HTTP. An unknown scheme, or no locations given,
+ * loads both, so "no provider for" errors list every scheme the CLI serves.
+ */
+function adaptersFor(
+  options: GlobalOptions,
+  uris: readonly StorageUri[] | undefined,
+  forceRouter: boolean,
+): { s3: boolean; http: boolean } {
+  const all =
+    uris === undefined ||
+    forceRouter ||
+    wantsRouting(options) ||
+    uris.some(
+      (uri) => !LOCAL_SCHEMES.has(uri.scheme) && !HTTP_SCHEMES.has(uri.scheme) && uri.scheme !== 's3',
+    );
+  return {
+    s3: all || uris.some((uri) => uri.scheme === 's3'),
+    http: all || uris.some((uri) => HTTP_SCHEMES.has(uri.scheme)),
+  };
+}
+
 /**
  * Build the storage of a run from its options: local files, `mem://`, S3 (boto3-order credentials,
  * or anonymous with `--no-sign-request`, or the catalog's with `--catalog-credentials`), HTTP(S)
  * (credentials from `~/.netrc`), and a router when a routing option is given (or `forceRouter`).
  * Nothing is contacted until a command runs.
+ * @param uris The locations the command will touch: adapters none of them needs are not loaded
+ *   (nor their configuration read). Default: every adapter.
  */
 export async function buildStorage(
   options: GlobalOptions,
   io: CliIo,
   tuning: TuningOptions = {},
   forceRouter = false,
+  uris?: readonly StorageUri[],
 ): Promise<RunStorage> {
+  const needs = adaptersFor(options, uris, forceRouter);
+  const providers: Provider[] = [new FsProvider(), new MemoryProvider()];
+  const s3 = needs.s3 ? await s3Setup(options, io, tuning, forceRouter) : undefined;
+  if (s3) providers.push(s3.provider);
+  if (needs.http) {
+    const { HttpProvider, netrcCredentials } = await import('@stowage/http');
+    providers.push(
+      new HttpProvider({
+        credentials: netrcCredentials(),
+        resolveContext: { env: io.env, homedir: homeOf(io), cwd: io.cwd },
+        ...(options.httpWrite ? { allowWrite: true, allowDelete: true } : {}),
+        ...(options.httpListing ? { listing: options.httpListing } : {}),
+      }),
+    );
+  }
+  const routing = s3?.routing;
+  const storage = createStorage({
+    providers,
+    ...(routing ? { readRouter: routing.router } : {}),
+    ...(tuning.fileConcurrency !== undefined ? { concurrency: tuning.fileConcurrency } : {}),
+    // --debug: one line per provider call (each attempt), through the default logging layer.
+    ...(options.debug ? { log: (line: string) => io.stderr.write(`debug: ${escapeControls(line)}\n`) } : {}),
+  });
+  return {
+    storage,
+    router: routing?.router,
+    async close() {
+      routing?.close();
+      await storage.close();
+    },
+  };
+}
+
+/**
+ * The S3 provider of a run, and its router when routing is on: region, endpoint and credentials
+ * from the options, the environment and the profile (and the catalog with `--catalog-credentials`).
+ */
+async function s3Setup(
+  options: GlobalOptions,
+  io: CliIo,
+  tuning: TuningOptions,
+  forceRouter: boolean,
+): Promise<{ provider: Provider; routing: { router: S3Router; close(): void } | undefined }> {
+  const [{ checkRegion, resolveAwsRegion, S3Provider }, { catalogFor, resolveContextFor, s3CredentialsFor }] =
+    await Promise.all([import('@stowage/s3'), import('./credential-setup.js')]);
   const context = resolveContextFor(options, io);
   const anonymous = options.signRequest === false;
   let catalog: Catalog | undefined;
@@ -88,40 +163,19 @@ export async function buildStorage(
     ...(tuning.concurrency !== undefined ? { concurrency: tuning.concurrency } : {}),
     ...(tuning.multipartThreshold !== undefined ? { multipartThreshold: tuning.multipartThreshold } : {}),
   };
-  const s3 = new S3Provider(s3Options);
-  const http = new HttpProvider({
-    credentials: netrcCredentials(),
-    resolveContext: { env: io.env, homedir: context.homedir!, cwd: io.cwd },
-    ...(options.httpWrite ? { allowWrite: true, allowDelete: true } : {}),
-    ...(options.httpListing ? { listing: options.httpListing } : {}),
-  });
-  const routing =
-    forceRouter || wantsRouting(options)
-      ? buildRouter(
-          options,
-          io,
-          {
-            ...(endpoint ? { endpoint } : {}),
-            ...(forcePathStyle !== undefined ? { forcePathStyle } : {}),
-            ...(region ? { region } : {}),
-          },
-          credentials,
-          context,
-        )
-      : undefined;
-  const storage = createStorage({
-    providers: [new FsProvider(), new MemoryProvider(), s3, http],
-    ...(routing ? { readRouter: routing.router } : {}),
-    ...(tuning.fileConcurrency !== undefined ? { concurrency: tuning.fileConcurrency } : {}),
-    // --debug: one line per provider call (each attempt), through the default logging layer.
-    ...(options.debug ? { log: (line: string) => io.stderr.write(`debug: ${escapeControls(line)}\n`) } : {}),
-  });
-  return {
-    storage,
-    router: routing?.router,
-    async close() {
-      routing?.close();
-      await storage.close();
+  const provider = new S3Provider(s3Options);
+  if (!(forceRouter || wantsRouting(options))) return { provider, routing: undefined };
+  const { buildRouter } = await import('./router-setup.js');
+  const routing = buildRouter(
+    options,
+    io,
+    {
+      ...(endpoint ? { endpoint } : {}),
+      ...(forcePathStyle !== undefined ? { forcePathStyle } : {}),
+      ...(region ? { region } : {}),
     },
-  };
+    credentials,
+    context,
+  );
+  return { provider, routing };
 }

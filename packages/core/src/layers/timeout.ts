@@ -24,17 +24,21 @@ export async function withDeadline<T>(
 ): Promise<T> {
   if (ms <= 0) return fn(callerSignal ?? new AbortController().signal);
   const controller = new AbortController();
-  const where = uri ? ` on ${displayUri(uri)}` : '';
-  const timeoutError = new TimeoutError(
-    `${operation}${where} timed out after ${ms} ms`,
-    uri ? { uri: displayUri(uri) } : {},
-  );
-  const timer = setTimeout(() => controller.abort(timeoutError), ms);
+  // Made only when the deadline passes: an error (and its stack) for every call of every file of a
+  // tree cost more CPU than the call's own bookkeeping.
+  const timedOut = () => {
+    const where = uri ? ` on ${displayUri(uri)}` : '';
+    return new TimeoutError(
+      `${operation}${where} timed out after ${ms} ms`,
+      uri ? { uri: displayUri(uri) } : {},
+    );
+  };
+  const timer = setTimeout(() => controller.abort(timedOut()), ms);
   const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
   try {
     return await fn(signal);
   } catch (error) {
-    if (controller.signal.aborted && !callerSignal?.aborted) throw timeoutError;
+    if (controller.signal.aborted && !callerSignal?.aborted) throw controller.signal.reason as TimeoutError;
     throw error;
   } finally {
     clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { type DependencyContainer, globalContainer } from '../di/container.js';
+import { type DependencyContainer, tsyringe } from '../di/container.js';
 import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
 import type { Provider } from '../provider/provider.js';
 import { FsProvider } from '../providers/fs/fs-provider.js';
@@ -13,18 +13,18 @@ export interface CreateStorageOptions extends StorageConfig {
 }
 
 /**
- * Build a {@link Storage} in one call. It is composed like any other: in a child container of its
- * own (never tsyringe's global one, so two storages share nothing), with the given providers
- * registered under {@link PROVIDER} and the config under {@link STORAGE_CONFIG}.
+ * Build a {@link Storage} in one call, from the given providers (default: fs and memory) and the
+ * config: what {@link register} puts in a container, without one, so a program that composes no
+ * container never loads tsyringe. Two storages share nothing.
  */
 export function createStorage(options: CreateStorageOptions = {}): Storage {
   const { providers, ...config } = options;
-  // tsyringe cannot resolve an empty multi-registration: a storage of no providers is built as is.
-  if (providers?.length === 0) return new Storage([], config);
-  const child = globalContainer.createChildContainer();
-  register(child, { ...config, builtins: providers === undefined });
-  for (const provider of providers ?? []) child.register(PROVIDER, { useValue: provider });
-  return child.resolve(Storage);
+  return new Storage(providers ?? builtinProviders(), config);
+}
+
+/** The providers every storage has unless told otherwise: local files and `mem://`. */
+function builtinProviders(): Provider[] {
+  return [new FsProvider(), new MemoryProvider()];
 }
 
 /** Options of {@link register}. */
@@ -41,15 +41,15 @@ export interface RegisterCoreOptions extends StorageConfig {
  * `container.resolve(Storage)` then builds the storage.
  */
 export function register(
-  container: DependencyContainer = globalContainer.createChildContainer(),
+  container: DependencyContainer = tsyringe().container.createChildContainer(),
   options: RegisterCoreOptions = {},
 ): DependencyContainer {
   const { builtins = true, ...config } = options;
   container.register(STORAGE_CONFIG, { useValue: config });
-  if (builtins) {
-    container.register(PROVIDER, { useValue: new FsProvider() });
-    container.register(PROVIDER, { useValue: new MemoryProvider() });
-  }
-  container.register(Storage, { useClass: Storage });
+  if (builtins)
+    for (const provider of builtinProviders()) container.register(PROVIDER, { useValue: provider });
+  container.register(Storage, {
+    useFactory: (resolver) => new Storage(resolver.resolveAll(PROVIDER), resolver.resolve(STORAGE_CONFIG)),
+  });
   return container;
 }

@@ -1,7 +1,5 @@
 import { Readable } from 'node:stream';
-import { type Observable, Subject } from 'rxjs';
-import { inject, injectAll, injectable } from '../di/container.js';
-import { PROVIDER, STORAGE_CONFIG } from '../di/tokens.js';
+import type { Observable } from 'rxjs';
 import { InvalidArgumentError, InvalidUriError } from '../errors/error-types.js';
 import { applyLayers } from '../layers/layer.js';
 import { CallMetrics } from '../layers/metrics.js';
@@ -24,6 +22,7 @@ import { unsupported } from '../provider/unsupported.js';
 import { type CopyInternals, copyObject } from '../transfer/copy-object.js';
 import type { CopyOptions, CopyResult, CopyTreeOptions, CopyTreeResult } from '../transfer/copy-options.js';
 import { copyTree } from '../transfer/copy-tree.js';
+import { Subject } from '../transfer/event-subject.js';
 import { type ManifestEntry, readManifest } from '../transfer/manifest.js';
 import { resumingRead } from '../transfer/resuming-read.js';
 import { routedCopy } from '../transfer/routed-copy.js';
@@ -52,8 +51,8 @@ import type { StorageConfig } from './storage-config.js';
 /**
  * The composition root users talk to: it picks the provider for each URI by scheme and applies the
  * configured layers once, so every call goes through the same retry/timeout/logging behaviour.
+ * Built by `createStorage`, by `new`, or from a tsyringe container prepared by `register()`.
  */
-@injectable()
 export class Storage {
   private readonly byScheme = new Map<string, Provider>();
   private readonly parsers = new Map<string, UriParser>();
@@ -67,10 +66,7 @@ export class Storage {
   /** Every event of every transfer this storage runs, tree members included. */
   readonly events$: Observable<TransferEvent> = this.allEvents.asObservable();
 
-  constructor(
-    @injectAll(PROVIDER) providers: Provider[],
-    @inject(STORAGE_CONFIG) config: StorageConfig = {},
-  ) {
+  constructor(providers: Provider[], config: StorageConfig = {}) {
     this.config = config;
     const layered = providers.map((p) =>
       applyLayers(p, config.layers ?? defaultLayers(config, this.metrics)),

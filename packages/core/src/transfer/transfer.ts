@@ -1,4 +1,5 @@
-import { type Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from './event-subject.js';
 import type { TransferEvent } from './transfer-events.js';
 
 /** The pieces a transfer body gets: how to emit events and the signal to honour. */
