@@ -4,8 +4,8 @@ import { container } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { createStorage, MemoryProvider, PROVIDER, register, STORAGE_CONFIG, Storage } from '../src/index.js';
 
-// Composition never touches a global container: createStorage uses none, and register() composes in
-// a child container of its own, so storages share no registrations and the global one stays empty.
+// Composition never touches the global container: createStorage and register() compose in a child
+// container of their own, so storages share no registrations and the global one stays empty.
 describe('composition', () => {
   it('two storages built by createStorage share no providers', async () => {
     const one = createStorage({ providers: [new MemoryProvider()] });

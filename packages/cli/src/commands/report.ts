@@ -41,10 +41,10 @@ export function registerReport(program: Command, io: CliIo): void {
     .argument('<summary...>', "files, objects or URLs holding the workers' --json output")
     .action((locations: string[], _options: unknown, self: Command) =>
       inContext(io, self, async (context) => {
-        const { storage } = await context.storage();
+        const uris = locations.map((location) => resolveLocation(location, io.cwd));
+        const { storage } = await context.storage({}, false, uris);
         const summaries: ShardSummary[] = [];
-        for (const location of locations) {
-          const uri = resolveLocation(location, io.cwd);
+        for (const uri of uris) {
           const before = summaries.length;
           const body = await storage.read(uri, context.signal ? { signal: context.signal } : {});
           for await (const line of textLines(body, displayUri(uri))) {

@@ -72,7 +72,10 @@ export async function runTransfer(
   if (options.recursive) {
     const source = treeLocation(sourceArg, io.cwd);
     const destination = treeLocation(destinationArg, io.cwd);
-    const { storage } = await context.storage(tuningOf(options), false, [source, destination]);
+    // The manifest's location needs its adapter too (a local tree may take its keys from https://).
+    const manifest = copyOptions.manifest as StorageUri | undefined;
+    const locations = manifest ? [source, destination, manifest] : [source, destination];
+    const { storage } = await context.storage(tuningOf(options), false, locations);
     reporter.follow(storage.events$);
     const transfer =
       command === 'cp'

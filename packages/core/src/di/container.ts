@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import type * as Tsyringe from 'tsyringe';
 
-// The one place tsyringe and its reflect polyfill are loaded. They cost about 70 ms of start-up (some
-// 40 CommonJS modules) and only composition through a container needs them, so they load on the
-// first `register()`, the polyfill first; createStorage and `new Storage` never pay for them.
+// The one place tsyringe and its reflect polyfill are loaded. They cost about 50–70 ms of start-up
+// (some 40 CommonJS modules) and only composition needs them, so they load on the first
+// `register()` or `createStorage()`, the polyfill first, never at import (a CLI's --version).
 const load = createRequire(import.meta.url);
 let loaded: typeof Tsyringe | undefined;
 

@@ -13,13 +13,19 @@ export interface CreateStorageOptions extends StorageConfig {
 }
 
 /**
- * Build a {@link Storage} in one call, from the given providers (default: fs and memory) and the
- * config: what {@link register} puts in a container, without one, so a program that composes no
- * container never loads tsyringe. Two storages share nothing.
+ * Build a {@link Storage} in one call. It is composed like any other, by {@link register} in a
+ * child container of its own (never tsyringe's global one, so two storages share nothing), with
+ * the given providers under {@link PROVIDER} and the config under {@link STORAGE_CONFIG}: one
+ * composition root for the library, the CLI and the adapters' own `register`. tsyringe loads on
+ * the first call, not when core is imported.
  */
 export function createStorage(options: CreateStorageOptions = {}): Storage {
   const { providers, ...config } = options;
-  return new Storage(providers ?? builtinProviders(), config);
+  // tsyringe cannot resolve an empty multi-registration: a storage of no providers is built as is.
+  if (providers?.length === 0) return new Storage([], config);
+  const scope = register(undefined, { ...config, builtins: providers === undefined });
+  for (const provider of providers ?? []) scope.register(PROVIDER, { useValue: provider });
+  return scope.resolve(Storage);
 }
 
 /** The providers every storage has unless told otherwise: local files and `mem://`. */
