@@ -26,6 +26,8 @@ function summaryOf(line: string): ShardSummary | undefined {
   return r as ShardSummary;
 }
 
+/** `shard 3` or `shards 1, 4`. */
+const shards = (indexes: number[]) => `${indexes.length === 1 ? 'shard' : 'shards'} ${list(indexes)}`;
 const list = (indexes: number[]) =>
   indexes.length > 20 ? `${indexes.slice(0, 20).join(', ')}, … (${indexes.length})` : indexes.join(', ');
 
@@ -69,7 +71,12 @@ export function registerReport(program: Command, io: CliIo): void {
         if (folded.complete) return;
         const rerun = [...folded.failedShards, ...folded.missing].sort((a, b) => a - b);
         throw new TransientError(
-          `The copy is incomplete: ${folded.failedShards.length ? `shards ${list(folded.failedShards)} had failures` : ''}${folded.failedShards.length && folded.missing.length ? '; ' : ''}${folded.missing.length ? `shards ${list(folded.missing)} never reported` : ''}`,
+          `The copy is incomplete: ${[
+            folded.failedShards.length ? `${shards(folded.failedShards)} had failures` : '',
+            folded.missing.length ? `${shards(folded.missing)} never reported` : '',
+          ]
+            .filter(Boolean)
+            .join('; ')}`,
           { hint: `Rerun the copy with --shard I/${folded.count} for I in ${list(rerun)}.` },
         );
       }),
