@@ -84,7 +84,14 @@ describe('LaneProbe', () => {
   function clocked(maxLanes: number) {
     let t = 0;
     const probe = new LaneProbe({ maxLanes, now: () => t });
-    return { probe, advance: (ms: number) => (t += ms) };
+    const advance = (ms: number) => (t += ms);
+    // The first lane's first window is its warm-up: measured, never a baseline.
+    probe.firstByte();
+    probe.bytes(1);
+    advance(probe.windowMs);
+    expect(probe.decide(1e12, true)).toBe('hold');
+    expect(probe.finished).toBe(false);
+    return { probe, advance };
   }
   /** One window at `rate` bytes/ms, the new lane's first byte after 5 ms. */
   function windowAt(p: ReturnType<typeof clocked>, rate: number) {
@@ -96,39 +103,51 @@ describe('LaneProbe', () => {
     return p.probe.decide(1e12, true);
   }
 
-  it('adds lanes while each raises throughput by the gain, up to the cap', () => {
-    const p = clocked(4);
+  it('adds one lane, then doubles them while each step pays, up to the cap', () => {
+    const p = clocked(8);
     expect(windowAt(p, 100)).toBe('add');
+    expect(p.probe.step).toBe(1); // 2 lanes
     expect(windowAt(p, 200)).toBe('add');
-    expect(windowAt(p, 300)).toBe('add');
-    expect(windowAt(p, 400)).toBe('hold'); // four lanes: the cap
+    expect(p.probe.step).toBe(2); // 4 lanes
+    expect(windowAt(p, 400)).toBe('add');
+    expect(p.probe.step).toBe(4); // 8 lanes: the cap
+    expect(windowAt(p, 800)).toBe('hold');
     expect(p.probe.finished).toBe(true);
   });
 
-  it('stops at the first lane that does not pay, and retires it', () => {
+  it('stops at the first step that does not pay, and retires its lanes', () => {
     const flat = clocked(8);
     expect(windowAt(flat, 100)).toBe('add');
     expect(windowAt(flat, 200)).toBe('add');
-    expect(windowAt(flat, 200 * (LANE_GAIN - 0.05))).toBe('retire');
+    expect(windowAt(flat, 200 * (LANE_GAIN + 0.2))).toBe('retire'); // four lanes must bring +50 %
+    expect(flat.probe.step).toBe(2);
     expect(flat.probe.finished).toBe(true);
     // The second lane must add half of what the first moves: +30 % is noise or a shared bottleneck.
     const modest = clocked(8);
     expect(windowAt(modest, 100)).toBe('add');
     expect(windowAt(modest, 130)).toBe('retire');
-    const worse = clocked(8);
-    expect(windowAt(worse, 100)).toBe('add');
-    expect(windowAt(worse, 80)).toBe('retire');
-    expect(worse.probe.finished).toBe(true);
+    expect(modest.probe.step).toBe(1);
+  });
+
+  it('counts only the lanes that could start', () => {
+    const p = clocked(8);
+    expect(windowAt(p, 100)).toBe('add');
+    expect(windowAt(p, 200)).toBe('add');
+    p.probe.started(1); // one of the two found work: three lanes
+    expect(windowAt(p, 260)).toBe('add'); // +30 % for one lane on two: enough (needs +25 %)
+    p.probe.started(0);
+    expect(p.probe.finished).toBe(true);
   });
 
   it('waits for the new lane to start before measuring, and sizes the window by its first byte', () => {
     const p = clocked(4);
+    expect(windowAt(p, 100)).toBe('add');
     p.advance(1000);
-    expect(p.probe.decide(1e12, true)).toBe('hold'); // no first byte yet
+    expect(p.probe.decide(1e12, true)).toBe('hold'); // the new lane has no first byte yet
     p.advance(50);
     p.probe.firstByte(); // 1050 ms to first byte: window capped at 500 ms
     expect(p.probe.windowMs).toBe(500);
-    p.probe.bytes(1000);
+    p.probe.bytes(200 * 500);
     p.advance(499);
     expect(p.probe.decide(1e12, true)).toBe('hold');
     p.advance(1);
@@ -137,15 +156,14 @@ describe('LaneProbe', () => {
 
   it('adds no lane when the bytes left would not repay it, or nothing can be shared', () => {
     const p = clocked(4);
-    p.probe.firstByte();
     p.probe.bytes(100 * p.probe.windowMs);
     p.advance(p.probe.windowMs);
     expect(p.probe.decide(100 * p.probe.windowMs, true)).toBe('hold');
     expect(p.probe.finished).toBe(true);
     const q = clocked(4);
-    q.probe.firstByte();
     q.advance(q.probe.windowMs);
     expect(q.probe.decide(1e12, false)).toBe('hold');
-    expect(clocked(1).probe.finished).toBe(true);
+    expect(q.probe.finished).toBe(true);
+    expect(new LaneProbe({ maxLanes: 1 }).finished).toBe(true);
   });
 });

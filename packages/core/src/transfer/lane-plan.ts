@@ -104,11 +104,9 @@ export class LanePlan {
     this.lanes.delete(lane);
   }
 
-  /** The most recently started lane still reading (the one a throughput probe judges). */
-  newest(): Lane | undefined {
-    let newest: Lane | undefined;
-    for (const lane of this.lanes) if (!newest || lane.id > newest.id) newest = lane;
-    return newest;
+  /** The `count` most recently started lanes still reading (the ones a throughput probe judges). */
+  newest(count: number): Lane[] {
+    return [...this.lanes].sort((a, b) => b.id - a.id).slice(0, count);
   }
 
   /** Whether every part is on disk. */

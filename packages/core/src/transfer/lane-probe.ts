@@ -3,16 +3,17 @@
  * cores, loopback; docs/architecture.md has the table): one stream is fastest where the server or
  * the CPU is the bottleneck (s3rver, moto, any local server: parallel parts were slower there),
  * while a link that caps each connection (a long-haul path, a per-flow shaper) scales almost
- * linearly with connections. So a download starts with one lane and the probe adds lanes one at a
- * time while each raises the measured throughput by at least {@link LANE_GAIN} and by at least
- * {@link MARGINAL_SHARE} of what an average lane already moved; the first lane that does not stops
- * the probing, and that lane is retired (it stops after its current part; the others take its rest).
+ * linearly with connections. So a download starts with one lane and the probe adds lanes (one,
+ * then doubling: 2, 4, 8) while each step raises the measured throughput by at least
+ * {@link LANE_GAIN} and each added lane by at least {@link MARGINAL_SHARE} of what an average lane
+ * already moved; the first step that does not stops the probing, and its lanes are retired (each
+ * stops after its current part; the others take its rest).
  */
 export const LANE_GAIN = 1.15;
 
 /**
- * A new lane must add at least this share of the average lane's throughput (so the second lane
- * must raise it by 50 %, the third by 25 %, the fourth by 17 %). On a capped link each lane adds
+ * A new lane must add at least this share of the average lane's throughput (so going from one lane
+ * to two, or from two to four, must raise it by 50 %). On a capped link each lane adds
  * a whole lane's worth; where the server is the bottleneck a second lane adds nothing, and
  * window-to-window noise on a busy machine (measured up to ±30 % in 200 ms windows) rarely reaches
  * +50 %, so noise does not open lanes that slow the download down.
@@ -43,18 +44,22 @@ export interface LaneProbeOptions {
 /**
  * Throughput over windows, and the lane rule above. The download reports bytes as they arrive
  * ({@link bytes}), each new lane's first byte ({@link firstByte}), and asks {@link decide} when
- * {@link windowMs} has passed. Probing ends for good at the first lane that did not pay.
+ * {@link windowMs} has passed. Probing ends for good at the first step that did not pay.
  */
 export class LaneProbe {
   private readonly now: () => number;
   private windowStart: number;
   private windowBytes = 0;
   private lanes = 1;
-  /** Throughput with `lanes - 1` lanes, once measured. */
+  /** Lanes added by the last `add` (the ones a `retire` takes back). */
+  private added = 0;
+  /** Throughput with `lanes - added` lanes, once measured. */
   private before: number | undefined;
   private waitingSince: number | undefined;
   private window = MIN_WINDOW_MS;
   private done = false;
+  /** The first lane's first window is its warm-up (client and server JIT, caches): not a baseline. */
+  private warmedUp = false;
 
   constructor(private readonly options: LaneProbeOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -68,6 +73,21 @@ export class LaneProbe {
     return this.done;
   }
 
+  /** Lanes the last `add` asked for, or the last `retire` takes back. */
+  get step(): number {
+    return this.added;
+  }
+
+  /**
+   * The download could start only `count` of the lanes the last `add` asked for (the rest found
+   * no work to share); with none, probing ends.
+   */
+  started(count: number): void {
+    this.lanes -= this.added - count;
+    this.added = count;
+    if (count === 0) this.done = true;
+  }
+
   /** How long the current window lasts, in ms. */
   get windowMs(): number {
     return this.window;
@@ -78,7 +98,7 @@ export class LaneProbe {
     if (this.waitingSince === undefined) this.windowBytes += count;
   }
 
-  /** The newest lane received its first byte: its window starts now, sized by how long that took. */
+  /** The lanes just added are all receiving: the window starts now, sized by how long that took. */
   firstByte(): void {
     if (this.waitingSince === undefined) return;
     const t = this.now();
@@ -95,8 +115,8 @@ export class LaneProbe {
   }
 
   /**
-   * At the end of a window: `add` another lane (the last one paid, or this is the first window),
-   * `retire` the newest lane (it did not pay), or `hold`. No lane is added when
+   * At the end of a window: `add` {@link step} more lanes (the last ones paid, or this is the
+   * first window), `retire` the {@link step} newest (they did not pay), or `hold`. No lane is added when
    * `bytesLeft` would take less than two windows at the current rate (a new connection would not
    * repay its start) or when `canShare` is false (no run to give it); then probing ends.
    */
@@ -105,8 +125,15 @@ export class LaneProbe {
     const elapsed = this.now() - this.windowStart;
     if (elapsed < this.window) return 'hold';
     const rate = this.windowBytes / elapsed;
+    if (!this.warmedUp) {
+      // A baseline taken from a stream's slow start would make any second lane look like a gain.
+      this.warmedUp = true;
+      this.windowStart = this.now();
+      this.windowBytes = 0;
+      return 'hold';
+    }
     const before = this.before;
-    const needed = Math.max(LANE_GAIN, 1 + MARGINAL_SHARE / (this.lanes - 1));
+    const needed = Math.max(LANE_GAIN, 1 + (MARGINAL_SHARE * this.added) / (this.lanes - this.added));
     if (before !== undefined && rate < before * needed) {
       // A lane that did not pay is not worth its connection (nor its share of the server).
       this.done = true;
@@ -118,7 +145,11 @@ export class LaneProbe {
       return 'hold';
     }
     this.before = rate;
-    this.lanes += 1;
+    // The lanes double while each doubling pays (1, 2, 4, 8): a capped link reaches its width in
+    // three windows instead of seven; the first step is a single lane, which is all a local
+    // server ever gets.
+    this.added = Math.min(this.lanes, this.options.maxLanes - this.lanes);
+    this.lanes += this.added;
     this.waitingSince = this.now();
     return 'add';
   }

@@ -235,8 +235,8 @@ const PROBE_TICK_MS = 20;
 /**
  * Fetch the missing parts over one or more connections ("lanes"). The first lane streams from
  * the first missing byte to the end in one request, written sequentially; the probe (lane-probe.ts)
- * adds lanes, each taking the far half of the busiest run, while each raises throughput by 15 %,
- * and retires one that lowered it. A lane whose run ends takes over free parts or another's tail
+ * adds lanes (one, then doubling), each taking the far half of the busiest run, while they raise
+ * throughput, and retires the last ones added when they did not. A lane whose run ends takes over free parts or another's tail
  * (lane-plan.ts), so the last seconds are shared too. Every read is pinned and continues after a
  * dropped body (resumingRead); the first failure aborts the other lanes.
  */
@@ -250,7 +250,8 @@ async function downloadInLanes(job: LaneDownload): Promise<void> {
   const laneSignal = AbortSignal.any([signal, local.signal]);
   let bytesLeft = parts.reduce((n, p) => (job.doneSet.has(p.number) ? n : n + p.end - p.start + 1), 0);
   let failure: unknown;
-  let awaiting: number | undefined = 0;
+  // Lanes whose first byte the probe waits for (its window starts when they all receive).
+  const awaiting = new Set<number>([0]);
   const running = new Set<Promise<void>>();
 
   // One request over the lane's run; returns when the lane must stop reading it (its run ended,
@@ -284,10 +285,7 @@ async function downloadInLanes(job: LaneDownload): Promise<void> {
       meter.add(bytes);
     };
     for await (const chunk of body) {
-      if (awaiting === lane.id) {
-        awaiting = undefined;
-        probe.firstByte();
-      }
+      if (awaiting.delete(lane.id) && awaiting.size === 0) probe.firstByte();
       probe.bytes(chunk.length);
       bytesLeft -= chunk.length;
       let offset = 0;
@@ -347,13 +345,14 @@ async function downloadInLanes(job: LaneDownload): Promise<void> {
     if (probe.finished || laneSignal.aborted) return clearInterval(ticker);
     const decision = probe.decide(bytesLeft, plan.hasWorkToShare());
     if (decision === 'add') {
-      const lane = plan.assign();
-      if (!lane) return probe.stop();
-      awaiting = lane.id;
-      start(lane);
+      const lanes: Lane[] = [];
+      for (let lane = plan.assign(); lane; lane = lanes.length < probe.step ? plan.assign() : undefined)
+        lanes.push(lane);
+      probe.started(lanes.length);
+      for (const lane of lanes) awaiting.add(lane.id);
+      for (const lane of lanes) start(lane);
     } else if (decision === 'retire') {
-      const newest = plan.newest();
-      if (newest && newest.id !== 0) newest.retire = true;
+      for (const lane of plan.newest(probe.step)) if (lane.id !== 0) lane.retire = true;
     }
   }, PROBE_TICK_MS);
   try {
