@@ -70,7 +70,7 @@ describe('adaptive download on s3rver', () => {
     const { result, gets: requests } = await download(ground.proxy, 'loopback.bin');
     expect(result.strategy).toBe('ranged-download');
     expect(requests[0]!.headers.range).toBe(`bytes=0-${SIZE - 1}`);
-    // Lanes are added one per measuring window at most: never the fixed four at once.
+    // Lanes are added only after measuring windows (one, then doubling): never a fixed set at once.
     expect(requests.length).toBeLessThanOrEqual(4);
     expect(sha(await readFile(join(dir, 'loopback.bin')))).toBe(sha(data));
   });
