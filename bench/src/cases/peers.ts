@@ -196,26 +196,39 @@ function available(tool: Tool, c: BenchCase): boolean {
   return version !== false;
 }
 
-/** The objects the download rows read: put once per server with the raw SDK, unless already there. */
-async function ensureSources(env: BenchEnv, server: Server): Promise<void> {
+/**
+ * The objects a download row reads (`big`: the 256 MiB file; `tree`: the 1,000 files), put once
+ * per server with the raw SDK unless already there. A server that stops answering fails the row
+ * after 10 minutes instead of stalling the run.
+ */
+async function ensureSource(env: BenchEnv, server: Server, what: 'big' | 'tree'): Promise<void> {
   const g = groundOf(env, server);
   const client = rawS3Client(env, g);
+  const marker = what === 'big' ? 'peers/src/big.bin' : 'peers/src/tree.done';
   try {
-    const big = env.files['file-256MiB']!;
     const head = await client
-      .send(new HeadObjectCommand({ Bucket: g.bucket, Key: 'peers/src/big.bin' }))
+      .send(new HeadObjectCommand({ Bucket: g.bucket, Key: marker }), {
+        abortSignal: AbortSignal.timeout(60_000),
+      })
       .catch(() => undefined);
-    if (head?.ContentLength === big.bytes) return;
-    const keys = cleanEnv({
-      BENCH_PEER_ENDPOINT: g.endpoint,
-      BENCH_PEER_KEY_ID: g.accessKeyId,
-      BENCH_PEER_SECRET: g.secretAccessKey,
-    });
-    const tree = env.files['tree-1000x1MiB']!.path;
-    const quiet = { env: keys, stdio: ['ignore', 'ignore', 'pipe'] as ['ignore', 'ignore', 'pipe'] };
-    execFileSync(process.execPath, [SDK_PEER, 'up-tree', tree, g.bucket, 'peers/src/tree/'], quiet);
-    // The big object last: its presence says both are there.
-    execFileSync(process.execPath, [SDK_PEER, 'up', big.path, g.bucket, 'peers/src/big.bin'], quiet);
+    if (head !== undefined && (what === 'tree' || head.ContentLength === env.files['file-256MiB']!.bytes))
+      return;
+    const sdk = (args: string[]) =>
+      execFileSync(process.execPath, [SDK_PEER, ...args], {
+        env: cleanEnv({
+          BENCH_PEER_ENDPOINT: g.endpoint,
+          BENCH_PEER_KEY_ID: g.accessKeyId,
+          BENCH_PEER_SECRET: g.secretAccessKey,
+        }),
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 10 * 60_000,
+      });
+    if (what === 'big') sdk(['up', env.files['file-256MiB']!.path, g.bucket, marker]);
+    else {
+      sdk(['up-tree', env.files['tree-1000x1MiB']!.path, g.bucket, 'peers/src/tree/']);
+      // A marker outside the tree's prefix, written last: its presence says the tree is whole.
+      sdk(['up', join(env.files['tree-1000x1MiB']!.path, 'f0000.bin'), g.bucket, marker]);
+    }
   } finally {
     client.destroy();
   }
@@ -251,7 +264,7 @@ function transferCases(server: Server): BenchCase[] {
         command: async (env) => copyCommand(env, server, tool, await copy(env)),
       };
       c.available = check(c, upload);
-      if (!upload) c.prepare = (env) => ensureSources(env, server);
+      if (!upload) c.prepare = (env) => ensureSource(env, server, group.includes('-r-') ? 'tree' : 'big');
       cases.push(c);
     };
     add('cp-up-256MiB', bigBytes, true, async (env) => ({
