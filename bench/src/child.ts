@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const id = process.argv[2];
   const env = JSON.parse(process.env.STOWAGE_BENCH_ENV ?? '{}') as BenchEnv;
   const found = (await loadCases()).find((c) => c.id === id);
-  if (!found) throw new Error(`no bench case ${id}`);
+  if (!found?.run) throw new Error(`no in-process bench case ${id}`);
   global.gc?.();
   const baselineRss = process.memoryUsage().rss;
   const cpu0 = process.cpuUsage();

@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import type { BenchEnv } from './bench-case.js';
+import type { BenchEnv, S3Ground } from './bench-case.js';
 
 /** The local S3 server of this run; every S3 case needs it. */
 export function localS3(env: BenchEnv): NonNullable<BenchEnv['s3']> {
@@ -7,9 +7,12 @@ export function localS3(env: BenchEnv): NonNullable<BenchEnv['s3']> {
   return env.s3;
 }
 
-/** The raw SDK client, configured as its docs advise for an S3-compatible endpoint (the peer in every S3 group). */
-export function rawS3Client(env: BenchEnv): S3Client {
-  const s3 = localS3(env);
+/**
+ * The raw SDK client, configured as its docs advise for an S3-compatible endpoint (the peer in every
+ * S3 group), for the run's s3rver unless another server (`ground`, e.g. moto) is named.
+ */
+export function rawS3Client(env: BenchEnv, ground?: S3Ground): S3Client {
+  const s3 = ground ?? localS3(env);
   return new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,

@@ -18,6 +18,12 @@ export interface Row {
   /** Every run's seconds, in the order they ran (the row reports the median). */
   runSeconds?: number[];
   error?: string;
+  /** Measured as a whole process (start-up included; no RSS growth over a start-up). */
+  process?: boolean;
+  /** What ran (e.g. `aws-cli/2.9.19`). */
+  version?: string;
+  /** Why a skipped row did not run. */
+  note?: string;
 }
 
 /** A markdown table per group, with each tool's throughput relative to Stowage's. */
@@ -34,6 +40,10 @@ export function toMarkdown(rows: Row[], meta: Record<string, unknown>): string {
   for (const group of groups) {
     const inGroup = rows.filter((r) => r.group === group);
     const stowage = inGroup.find((r) => r.tool === 'stowage' && r.status === 'ok');
+    if (inGroup.some((r) => r.process)) {
+      lines.push(...processTable(group, inGroup, stowage));
+      continue;
+    }
     lines.push(
       `## ${group}`,
       '',
@@ -53,4 +63,30 @@ export function toMarkdown(rows: Row[], meta: Record<string, unknown>): string {
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A group of whole-process rows: seconds and the ratio Stowage ÷ tool of the seconds (below 1:
+ * Stowage took less time), what ran, and why a row was skipped.
+ */
+function processTable(group: string, rows: Row[], stowage: Row | undefined): string[] {
+  const lines = [
+    `## ${group}`,
+    '',
+    '| tool | version | seconds | Stowage ÷ tool (time) | MiB/s | CPU s | server CPU s | peak RSS MiB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    if (r.status !== 'ok') {
+      lines.push(`| ${r.tool} | ${r.version ?? ''} | ${r.status}${r.note ? `: ${r.note}` : ''} | | | | | |`);
+      continue;
+    }
+    const ratio = stowage?.seconds ? (stowage.seconds / r.seconds!).toFixed(2) : '';
+    const rate = r.bytes > 0 ? r.mibPerSecond!.toFixed(0) : '';
+    lines.push(
+      `| ${r.tool} | ${r.version ?? ''} | ${r.seconds!.toFixed(2)} | ${ratio} | ${rate} | ${r.cpuSeconds!.toFixed(2)} | ${r.serverCpuSeconds?.toFixed(2) ?? ''} | ${r.peakRssMiB!.toFixed(0)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }

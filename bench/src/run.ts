@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchCase, BenchEnv } from './bench-case.js';
+import type { BenchCase, BenchCommand, BenchEnv } from './bench-case.js';
 import { makeFixtures } from './fixtures.js';
 import { loadCases } from './load-cases.js';
 import { type Row, toMarkdown } from './report.js';
@@ -14,6 +15,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
 /** Runs per case (BENCH_REPEAT, 1–9); the median is reported. */
 const REPEAT = Math.max(1, Math.min(9, Number(process.env.BENCH_REPEAT ?? '1') || 1));
+
+type Run = Awaited<ReturnType<typeof runChild>>;
 
 /** Run one case in a fresh Node process so that its peak RSS and CPU time are its own. */
 function runChild(
@@ -52,6 +55,66 @@ function runChild(
   });
 }
 
+/** GNU time: the CPU time and peak RSS of a whole process (and of nothing else). */
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Run a case's whole process (a CLI as a user runs it): wall time from spawn to exit, measured
+ * here; CPU seconds and peak RSS from GNU time when installed (else reported as 0). There is no
+ * start-up to subtract: start-up is part of what such a row measures.
+ */
+async function runProcess(
+  c: BenchCase,
+  env: BenchEnv,
+  serverPids: readonly number[],
+  timeoutMs: number,
+): Promise<Run> {
+  const command: BenchCommand = await c.command!(env);
+  const timing = join(env.workDir, `time-${process.pid}.txt`);
+  const timed = existsSync(GNU_TIME);
+  const [file, args] = timed
+    ? [GNU_TIME, ['-f', '%U %S %M', '-o', timing, command.file, ...command.args]]
+    : [command.file, command.args];
+  const serverCpu0 = serverCpuSeconds(serverPids);
+  const t0 = performance.now();
+  const { code, err } = await new Promise<{ code: number | null; err: string }>((resolve, reject) => {
+    const child = spawn(file, args, {
+      env: command.env,
+      ...(command.cwd ? { cwd: command.cwd } : {}),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, err });
+    });
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const served = serverCpuSeconds(serverPids) - serverCpu0;
+  if (code !== 0) throw new Error(`${c.id} exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`);
+  let [user, system, maxRssKiB] = [0, 0, 0];
+  if (timed) {
+    [user, system, maxRssKiB] = (await readFile(timing, 'utf8'))
+      .trim()
+      .split('\n')
+      .at(-1)!
+      .split(' ')
+      .map(Number) as [number, number, number];
+    await rm(timing, { force: true });
+  }
+  return {
+    seconds,
+    cpuSeconds: user + system,
+    systemCpuSeconds: system,
+    serverCpuSeconds: served,
+    peakRss: maxRssKiB * 1024,
+    baselineRss: 0,
+  };
+}
+
 /**
  * `pnpm bench`: fixtures and servers once, then every case (filter with BENCH_FILTER, repeat with
  * BENCH_REPEAT for a median), then the report.
@@ -63,17 +126,22 @@ async function main(): Promise<void> {
   await mkdir(workDir, { recursive: true });
   console.log(`fixtures in ${workDir} (scale ${scale})…`);
   const files = await makeFixtures(join(workDir, 'fixtures'), scale);
-  const servers = await startServers(workDir, join(workDir, 'fixtures'));
+  const cases = (await loadCases()).filter((c) => filter.test(c.id));
+  const servers = await startServers(
+    workDir,
+    join(workDir, 'fixtures'),
+    cases.some((c) => c.needsMoto),
+  );
   const env: BenchEnv = {
     workDir,
     scale,
     files,
     ...(servers.s3 ? { s3: servers.s3 } : {}),
+    ...(servers.moto ? { moto: servers.moto } : {}),
     ...(servers.http ? { http: servers.http } : {}),
   };
   const rows: Row[] = [];
   try {
-    const cases = (await loadCases()).filter((c) => filter.test(c.id));
     // Groups run in file order: later groups read objects that earlier ones wrote.
     for (const group of new Set(cases.map((c) => c.group)))
       rows.push(
@@ -95,13 +163,13 @@ async function main(): Promise<void> {
     cpus: (await import('node:os')).cpus().length,
     repeat: REPEAT,
   };
-  await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+  // BENCH_OUT names the results files (e.g. `peers`), so a focused run does not replace latest.*.
+  const name = process.env.BENCH_OUT ?? 'latest';
+  await writeFile(join(resultsDir, `${name}.json`), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
   const table = toMarkdown(rows, meta);
-  await writeFile(join(resultsDir, 'latest.md'), table);
+  await writeFile(join(resultsDir, `${name}.md`), table);
   console.log(`\n${table}`);
 }
-
-type Run = Awaited<ReturnType<typeof runChild>>;
 
 /**
  * Measure one group: BENCH_REPEAT rounds, each running every tool of the group once, the order
@@ -115,10 +183,14 @@ async function measureGroup(
 ): Promise<Row[]> {
   const runs = new Map<BenchCase, Run[]>();
   const failures = new Map<BenchCase, string>();
+  const notes = new Map<BenchCase, string>();
   for (const c of cases) {
-    if (c.available && !(await c.available(env))) {
-      console.log(`${c.id}: skipped (tool not installed)`);
+    const available = c.available ? await c.available(env) : true;
+    if (available !== true) {
+      const note = available === false ? 'tool not installed' : available;
+      console.log(`${c.id}: skipped (${note})`);
       failures.set(c, 'skipped');
+      notes.set(c, note);
     } else runs.set(c, []);
   }
   for (let round = 0; round < REPEAT; round++) {
@@ -132,20 +204,39 @@ async function measureGroup(
         await c.prepare?.(env);
         // Write back the previous case's dirty pages now, so that no case pays for another's.
         execFileSync('sync');
-        runs.get(c)!.push(await runChild(c.id, env, serverPids, 15 * 60_000));
+        runs
+          .get(c)!
+          .push(
+            c.command
+              ? await runProcess(c, env, serverPids, 15 * 60_000)
+              : await runChild(c.id, env, serverPids, 15 * 60_000),
+          );
       } catch (error) {
         console.log(`${c.id}: FAILED ${(error as Error).message}`);
         failures.set(c, (error as Error).message);
       }
     }
   }
-  return cases.map((c) => toRow(c, env, runs.get(c) ?? [], failures.get(c)));
+  return cases.map((c) => toRow(c, env, runs.get(c) ?? [], failures.get(c), notes.get(c)));
 }
 
-function toRow(c: BenchCase, env: BenchEnv, runs: Run[], failure: string | undefined): Row {
+function toRow(
+  c: BenchCase,
+  env: BenchEnv,
+  runs: Run[],
+  failure: string | undefined,
+  note: string | undefined,
+): Row {
   const bytes = typeof c.bytes === 'function' ? c.bytes(env) : c.bytes;
-  const base = { id: c.id, group: c.group, tool: c.tool, bytes };
-  if (failure === 'skipped') return { ...base, status: 'skipped' };
+  const base = {
+    id: c.id,
+    group: c.group,
+    tool: c.tool,
+    bytes,
+    ...(c.command ? { process: true } : {}),
+    ...(c.version ? { version: c.version } : {}),
+  };
+  if (failure === 'skipped') return { ...base, status: 'skipped', ...(note ? { note } : {}) };
   if (failure !== undefined || runs.length === 0)
     return { ...base, status: 'failed', error: failure ?? 'no run' };
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
@@ -159,7 +250,7 @@ function toRow(c: BenchCase, env: BenchEnv, runs: Run[], failure: string | undef
     systemCpuSeconds: m.systemCpuSeconds,
     serverCpuSeconds: m.serverCpuSeconds,
     peakRssMiB: m.peakRss / MiB,
-    rssGrowthMiB: (m.peakRss - m.baselineRss) / MiB,
+    ...(c.command ? {} : { rssGrowthMiB: (m.peakRss - m.baselineRss) / MiB }),
     runSeconds: runs.map((r) => Number(r.seconds.toFixed(3))),
   };
   console.log(

@@ -8,16 +8,24 @@ type Starter = (
 
 /**
  * Start the shared local servers the cases use: the S3-protocol server (s3rver, the same one the
- * tests use) with a `bench` bucket, and the HTTP server over `httpDir`.
+ * tests use) with a `bench` bucket, the HTTP server over `httpDir`, and moto (`withMoto`) with a
+ * `bench` bucket.
  */
 export async function startServers(
   workDir: string,
   httpDir: string,
-): Promise<{ s3?: BenchEnv['s3']; http?: BenchEnv['http']; pids: number[]; close: Closer }> {
+  withMoto = false,
+): Promise<{
+  s3?: BenchEnv['s3'];
+  moto?: BenchEnv['moto'];
+  http?: BenchEnv['http'];
+  pids: number[];
+  close: Closer;
+}> {
   const exported = testing as unknown as Record<string, Starter | undefined>;
   const closers: Closer[] = [];
   const pids: number[] = [];
-  const out: { s3?: BenchEnv['s3']; http?: BenchEnv['http'] } = {};
+  const out: { s3?: BenchEnv['s3']; moto?: BenchEnv['moto']; http?: BenchEnv['http'] } = {};
   if (exported.startS3Server) {
     const s3 = await exported.startS3Server({ dir: `${workDir}/s3rver`, buckets: ['bench'] });
     closers.push(() => s3.close());
@@ -30,6 +38,21 @@ export async function startServers(
       bucket: 'bench',
     };
   }
+  if (withMoto && testing.motoServerAvailable()) {
+    const moto = await testing.startMotoServer();
+    closers.push(() => moto.close());
+    if (typeof moto.pid === 'number') pids.push(moto.pid);
+    out.moto = {
+      endpoint: moto.endpoint,
+      accessKeyId: moto.accessKeyId,
+      secretAccessKey: moto.secretAccessKey,
+      region: moto.region,
+      bucket: 'bench',
+    };
+    // moto starts empty: create the bucket (an unsigned-looking key is fine, moto checks none).
+    const response = await fetch(`${moto.endpoint}/bench`, { method: 'PUT' });
+    if (!response.ok && response.status !== 409) throw new Error(`moto: create bucket ${response.status}`);
+  } else if (withMoto) console.log('moto_server is not installed: the moto rows are skipped');
   if (exported.startHttpServer) {
     const http = await exported.startHttpServer({ dir: httpDir });
     closers.push(() => http.close());

@@ -15,9 +15,17 @@ import type { SidecarAlgorithm } from './integrity/sidecar.js';
 
 /** Options of `HttpProvider.downloadToFile`. */
 export interface DownloadOptions {
-  /** Bytes per ranged request. Default: the provider's `segmentSize` (8 MiB). */
+  /**
+   * Bytes per segment: the unit connections hand over to each other and the resume journal
+   * records (a connection streams many segments in one request). Default: the provider's
+   * `segmentSize` (8 MiB).
+   */
   segmentSize?: number;
-  /** Segments in flight at once. Default: the provider's (4). */
+  /**
+   * Connections at most. The download starts with one from the first byte and adds more for the
+   * tail only while each raises throughput (a link that caps each connection). Default: the
+   * provider's (4).
+   */
   concurrency?: number;
   /** Aborts the download; the partial file is removed unless `resume` is set. */
   signal?: AbortSignal;
@@ -48,7 +56,7 @@ export interface DownloadResult {
   checksums: Checksums;
   /** Names of the digests verified (`sha256`, `md5Hex`, …); empty when the server gave none. */
   verified: string[];
-  /** `segmented` (parallel ranges) or `single` (one stream: small file, or no range support). */
+  /** `segmented` (pinned ranged reads into a temp file, one or more connections) or `single` (one stream: small file, or no range support). */
   mode: 'segmented' | 'single';
   /** Times the download started over because the resource changed. */
   restarts: number;
@@ -76,7 +84,8 @@ export interface DownloadDefaults {
 
 /**
  * Download to a local file through the transfer engine (the one segmented downloader: pinned
- * ranged parts into a temp file, resumable, verified, renamed into place). What is HTTP's own is
+ * ranged reads into a temp file, one connection or more while they pay, resumable, verified,
+ * renamed into place). What is HTTP's own is
  * done here first: the HTML-login-page guard and the sidecar digests, which join the digests the
  * engine checks.
  */

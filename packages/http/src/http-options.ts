@@ -49,9 +49,9 @@ export interface HttpProviderOptions {
   headers?: Record<string, string>;
   /** Sockets per host. Default 16. */
   maxSockets?: number;
-  /** Default segment size of `downloadToFile`. Default 8 MiB. */
+  /** Default segment size of `downloadToFile` (the unit connections share and resume records). Default 8 MiB. */
   segmentSize?: number;
-  /** Default parallel segments of `downloadToFile`. Default 4. */
+  /** Default most connections of `downloadToFile` (opened only while they raise throughput). Default 4. */
   concurrency?: number;
 }
 

@@ -117,10 +117,11 @@ describe('transfer engine on S3 (moto)', () => {
     expect(clean.strategy).toBe('ranged-download');
     expect(clean.verified).toContain('crc32');
 
-    // One flipped byte on the wire, framing intact: only the digest can tell.
+    // One flipped byte on the wire (in the second part of the download's stream), framing
+    // intact: only the digest can tell.
     proxy.inject({
-      match: { method: 'GET', path: `/${bucket}/crc-single.bin`, headers: { range: /^bytes=1048576-/ } },
-      action: { kind: 'corrupt', atByte: 1234 },
+      match: { method: 'GET', path: `/${bucket}/crc-single.bin`, headers: { range: /^bytes=0-/ } },
+      action: { kind: 'corrupt', atByte: MiB + 1234 },
     });
     const target = join(dir, 'crc-corrupt.bin');
     await expect(s.copy(`s3://${bucket}/crc-single.bin`, target, options)).rejects.toMatchObject({

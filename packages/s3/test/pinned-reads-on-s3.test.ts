@@ -44,8 +44,13 @@ for (const [name, start] of grounds) {
     it('fails with PreconditionFailed and leaves nothing; every part carried the first ETag', async () => {
       const key = 'replaced.bin';
       await raw.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: payload(12 * MiB) }));
-      // When the second part's GET arrives, replace the object (directly, not through the proxy)
-      // and hold that GET until the new version is in place.
+      // The download's one stream breaks off after 2 MiB; when its continuation (a ranged GET from
+      // there) arrives, replace the object (directly, not through the proxy) and hold that GET until
+      // the new version is in place.
+      proxy.inject({
+        match: { method: 'GET', headers: { range: /^bytes=0-/ } },
+        action: { kind: 'resetMidBody', afterBytes: 2 * MiB },
+      });
       let replaced: Promise<unknown> | undefined;
       proxy.inject({
         match: {
@@ -65,6 +70,7 @@ for (const [name, start] of grounds) {
         multipartThreshold: 5 * MiB,
         partSize: 5 * MiB,
         concurrency: 1,
+        retry: { baseDelayMs: 1 },
       });
       await expect(transfer).rejects.toBeInstanceOf(PreconditionFailedError);
       await replaced;

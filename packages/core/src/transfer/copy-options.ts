@@ -14,13 +14,16 @@ export interface CopyOptions {
   overwrite?: OverwritePolicy;
   /** Cancels the transfer; the temp file is removed and any multipart upload aborted. */
   signal?: AbortSignal;
-  /** Parts in flight at once for ranged downloads and multipart uploads. Default 4. */
+  /**
+   * Parts in flight at once for multipart uploads (default 4); for downloads into files, the most
+   * connections (default 8), which are opened one at a time and only while each raises throughput.
+   */
   concurrency?: number;
   /**
    * Part size in bytes for ranged downloads and multipart uploads. Uploads fit it to the
    * destination's `capabilities.limits` (raised to its smallest part, grown to fit its most parts;
-   * a `warning` says so); downloads use it as it is. Default: 8 MiB for uploads; downloads pick 8 to
-   * 64 MiB by size.
+   * a `warning` says so); downloads use it as it is (how finely connections share the work and
+   * the resume journal records it). Default: 8 MiB for uploads; downloads pick 1 to 8 MiB by size.
    */
   partSize?: number;
   /** Objects of at least this many bytes go in parallel parts. Default 16 MiB. */

@@ -1,5 +1,6 @@
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { toAbortedError } from '../errors/abort.js';
 import { PreconditionFailedError, TransientError } from '../errors/error-types.js';
 import { digestAlgorithmsFor } from '../integrity/digest-set.js';
 import { verifyChecksums, verifySize } from '../integrity/verify.js';
@@ -9,14 +10,16 @@ import { syncDirectory } from '../local/sync-directory.js';
 import { resumePathFor } from '../local/temp-path.js';
 import type { CallNotice } from '../provider/call-options.js';
 import type { Checksums, ObjectStat, Provider } from '../provider/provider.js';
+import type { ReadPin } from '../provider/read-pin.js';
 import { displayUri, type StorageUri } from '../uri/storage-uri.js';
+import { type Lane, LanePlan } from './lane-plan.js';
+import { LaneProbe } from './lane-probe.js';
 import { OrderedFileDigest } from './ordered-file-digest.js';
 import { type Part, planParts } from './part-plan.js';
 import type { ProgressMeter } from './progress-meter.js';
 import { dropState, loadJournal, ResumeJournal } from './resume-state.js';
 import { resumingRead } from './resuming-read.js';
 import { readPinFor } from './source-validator.js';
-import { runParts } from './worker-pool.js';
 
 /** What an interrupted ranged download was downloading; its journal then lists the finished part numbers. */
 interface DownloadHeader {
@@ -38,9 +41,9 @@ export interface RangedDownloadInput {
   sourceStat: ObjectStat;
   /** Local file to create; its directory is created when missing. */
   destinationPath: string;
-  /** Bytes per ranged read. */
+  /** Bytes per part: the unit a lane hands over, and the resume journal and digest record. */
   partSize: number;
-  /** Parts in flight at once (at least 1). */
+  /** Connections (lanes) at most; the download starts with one and adds them while they pay (lane-probe.ts). */
   concurrency: number;
   /** Digests the file must have; hashed in order as parts land. */
   expected?: Checksums;
@@ -82,10 +85,11 @@ export function partialPaths(destinationPath: string): {
 }
 
 /**
- * Download an object in parallel ranged reads, each written at its offset in a temp file beside the
- * destination; verify size and digest; rename into place. Each read is conditional on the ETag seen
- * at the start, so an object that changes mid-download fails instead of splicing two versions. A
- * partial file left by a crash is resumed when the object is unchanged.
+ * Download an object into a temp file beside the destination, in one stream from the first byte
+ * and, while they raise throughput, more ranged streams for the tail (see {@link downloadInLanes});
+ * verify size and digest; rename into place. Each read is conditional on the ETag seen at the
+ * start, so an object that changes mid-download fails instead of splicing two versions. A partial
+ * file left by a crash is resumed when the object is unchanged.
  */
 export async function rangedDownload(input: RangedDownloadInput): Promise<{
   /** Bytes downloaded (the object's size). */
@@ -97,7 +101,7 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
   /** The partial file of an earlier run was continued. */
   resumed: boolean;
 }> {
-  const { provider, source, sourceStat, destinationPath, signal, meter } = input;
+  const { provider, source, sourceStat, destinationPath, meter } = input;
   const size = sourceStat.size;
   const where = displayUri(source);
   const { partial, state: statePath } = partialPaths(destinationPath);
@@ -158,60 +162,16 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
       if (part) meter.addKept(part.end - part.start + 1);
       digest?.markDone(n);
     }
-    const todo = parts.filter((p) => !doneSet.has(p.number));
-
-    // A part continues where its body broke off (resumingRead: pinned, with the progress budget);
-    // bytes that arrived are written at their offsets and stay written.
-    const fetchPart = async (part: Part, partSignal: AbortSignal) => {
-      let position = part.start;
-      const body = resumingRead(provider, source, {
-        range: { start: part.start, end: part.end },
-        signal: partSignal,
-        refuseIgnoredRange: true,
-        ...(pin ? { pin } : {}),
-        ...(input.notify ? { notify: input.notify } : {}),
-        ...(input.retry ? { retry: input.retry } : {}),
-        onRetry: input.onRetry,
-      });
-      // Gather network chunks (often 16-64 KiB) into ~1 MiB vectored writes: far fewer syscalls,
-      // and no copy into a bigger buffer.
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const flush = async () => {
-        if (pendingBytes === 0) return;
-        const blocks = pending;
-        const bytes = pendingBytes;
-        pending = [];
-        pendingBytes = 0;
-        let written = 0;
-        while (written < bytes) {
-          const { bytesWritten } = await handle.writev(
-            written === 0 ? blocks : remainderOf(blocks, written),
-            position + written,
-          );
-          written += bytesWritten;
-        }
-        position += bytes;
-        meter.add(bytes);
-      };
-      for await (const chunk of body) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= WRITE_BLOCK) await flush();
-      }
-      await flush();
-      if (position !== part.end + 1) {
-        throw new TransientError(
-          `Part ${part.number} of ${where} ended after ${position - part.start} of ${part.end - part.start + 1} bytes`,
-          { uri: where },
-        );
-      }
-    };
-
-    await runParts(todo, input.concurrency, signal, `download of ${where}`, async (part, partSignal) => {
-      await fetchPart(part, partSignal);
-      journal?.append(part.number);
-      digest?.markDone(part.number);
+    await downloadInLanes({
+      input,
+      parts,
+      doneSet,
+      write: (blocks, bytes, at) => writeBlocks(handle, blocks, bytes, at),
+      partDone: (part) => {
+        journal?.append(part.number);
+        digest?.markDone(part.number);
+      },
+      ...(pin ? { pin } : {}),
     });
     const sums = await digest?.finish();
     if (input.durable) await handle.sync();
@@ -239,6 +199,171 @@ export async function rangedDownload(input: RangedDownloadInput): Promise<{
       if (!ok) await unlink(partial).catch(() => undefined);
       await dropState(statePath);
     }
+  }
+}
+
+/** Write `blocks` (`bytes` in all) at offset `at`, however many short writes that takes. */
+async function writeBlocks(handle: FileHandle, blocks: Buffer[], bytes: number, at: number): Promise<void> {
+  let written = 0;
+  while (written < bytes) {
+    const { bytesWritten } = await handle.writev(
+      written === 0 ? blocks : remainderOf(blocks, written),
+      at + written,
+    );
+    written += bytesWritten;
+  }
+}
+
+/** What {@link downloadInLanes} needs besides the download's input. */
+interface LaneDownload {
+  input: RangedDownloadInput;
+  /** Every part of the object. */
+  parts: readonly Part[];
+  /** Part numbers already on disk. */
+  doneSet: ReadonlySet<number>;
+  /** Write received bytes at their offset. */
+  write: (blocks: Buffer[], bytes: number, at: number) => Promise<void>;
+  /** A part is completely on disk. */
+  partDone: (part: Part) => void;
+  /** The version every read is pinned to. */
+  pin?: ReadPin;
+}
+
+/** How often the lane probe is asked whether a window has ended, in ms. */
+const PROBE_TICK_MS = 20;
+
+/**
+ * Fetch the missing parts over one or more connections ("lanes"). The first lane streams from
+ * the first missing byte to the end in one request, written sequentially; the probe (lane-probe.ts)
+ * adds lanes (one, then doubling), each taking the far half of the busiest run, while they raise
+ * throughput, and retires the last ones added when they did not. A lane whose run ends takes over free parts or another's tail
+ * (lane-plan.ts), so the last seconds are shared too. Every read is pinned and continues after a
+ * dropped body (resumingRead); the first failure aborts the other lanes.
+ */
+async function downloadInLanes(job: LaneDownload): Promise<void> {
+  const { input, parts } = job;
+  const { provider, source, signal, meter } = input;
+  const where = displayUri(source);
+  const plan = new LanePlan(parts, job.doneSet);
+  const probe = new LaneProbe({ maxLanes: Math.max(1, input.concurrency) });
+  const local = new AbortController();
+  const laneSignal = AbortSignal.any([signal, local.signal]);
+  let bytesLeft = parts.reduce((n, p) => (job.doneSet.has(p.number) ? n : n + p.end - p.start + 1), 0);
+  let failure: unknown;
+  // Lanes whose first byte the probe waits for (its window starts when they all receive).
+  const awaiting = new Set<number>([0]);
+  const running = new Set<Promise<void>>();
+
+  // One request over the lane's run; returns when the lane must stop reading it (its run ended,
+  // another lane took its tail, or it retired).
+  const readRun = async (lane: Lane) => {
+    const first = parts[lane.next]!;
+    const last = parts[lane.requestEnd - 1]!;
+    const body = resumingRead(provider, source, {
+      range: { start: first.start, end: last.end },
+      signal: laneSignal,
+      refuseIgnoredRange: true,
+      ...(job.pin ? { pin: job.pin } : {}),
+      ...(input.notify ? { notify: input.notify } : {}),
+      ...(input.retry ? { retry: input.retry } : {}),
+      onRetry: input.onRetry,
+    });
+    // Network chunks (often 16-64 KiB) are gathered into ~1 MiB vectored writes: far fewer
+    // syscalls, and no copy into a bigger buffer.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let writeAt = first.start;
+    let at = first.start;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const blocks = pending;
+      const bytes = pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+      await job.write(blocks, bytes, writeAt);
+      writeAt += bytes;
+      meter.add(bytes);
+    };
+    for await (const chunk of body) {
+      if (awaiting.delete(lane.id) && awaiting.size === 0) probe.firstByte();
+      probe.bytes(chunk.length);
+      bytesLeft -= chunk.length;
+      let offset = 0;
+      while (offset < chunk.length) {
+        const part = parts[lane.next]!;
+        const take = Math.min(chunk.length - offset, part.end + 1 - at);
+        pending.push(take === chunk.length ? chunk : chunk.subarray(offset, offset + take));
+        pendingBytes += take;
+        at += take;
+        offset += take;
+        if (at === part.end + 1) {
+          await flush();
+          job.partDone(part);
+          // Returning ends the request (the rest of its body is someone else's, or nobody's).
+          if (!plan.partDone(lane)) return;
+        } else if (pendingBytes >= WRITE_BLOCK) await flush();
+      }
+    }
+    await flush();
+    throw new TransientError(`The body of ${where} ended at byte ${at}, inside part ${lane.next + 1}`, {
+      uri: where,
+    });
+  };
+
+  const runLane = async (lane: Lane) => {
+    let current: Lane | undefined = lane;
+    while (current && !laneSignal.aborted) {
+      await readRun(current);
+      if (current.retire) return;
+      current = plan.assign(current);
+    }
+  };
+  let idle: () => void = () => undefined;
+  const allDone = new Promise<void>((resolve) => {
+    idle = resolve;
+  });
+  const start = (lane: Lane) => {
+    const run: Promise<void> = runLane(lane)
+      .catch((error: unknown) => {
+        plan.release(lane);
+        if (failure === undefined) {
+          failure = error;
+          local.abort(error);
+        }
+      })
+      .finally(() => {
+        running.delete(run);
+        if (running.size === 0) idle();
+      });
+    running.add(run);
+  };
+
+  const firstLane = plan.assign();
+  if (!firstLane) return;
+  start(firstLane);
+  const ticker = setInterval(() => {
+    if (probe.finished || laneSignal.aborted) return clearInterval(ticker);
+    const decision = probe.decide(bytesLeft, plan.hasWorkToShare());
+    if (decision === 'add') {
+      const lanes: Lane[] = [];
+      for (let lane = plan.assign(); lane; lane = lanes.length < probe.step ? plan.assign() : undefined)
+        lanes.push(lane);
+      probe.started(lanes.length);
+      for (const lane of lanes) awaiting.add(lane.id);
+      for (const lane of lanes) start(lane);
+    } else if (decision === 'retire') {
+      for (const lane of plan.newest(probe.step)) if (lane.id !== 0) lane.retire = true;
+    }
+  }, PROBE_TICK_MS);
+  try {
+    await allDone;
+  } finally {
+    clearInterval(ticker);
+  }
+  if (signal.aborted) throw toAbortedError(signal.reason, `download of ${where}`);
+  if (failure !== undefined) throw failure;
+  if (!plan.complete()) {
+    throw new TransientError(`Download of ${where} ended with parts missing`, { uri: where });
   }
 }
 

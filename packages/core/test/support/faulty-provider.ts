@@ -10,13 +10,17 @@ export interface Faults {
   failFromOffset?: number;
   /** Reads whose range starts at or after this offset send nothing until their signal aborts (a hung connection). */
   stallFromOffset?: number;
+  /** Every body breaks (retryable error) when it reaches this offset of the object. */
+  cutAtOffset?: number;
+  /** Every body hangs when it reaches this offset of the object, until its signal aborts. */
+  stallAtOffset?: number;
   /** Delay between chunks, to make transfers slow enough to cancel. */
   chunkDelayMs?: number;
 }
 
 /** Wrap a real provider so that reads fail or stall as scripted; counts reads and ranges. */
 export function faulty(inner: Provider, faults: Faults) {
-  const stats = { reads: 0, ranges: [] as Array<{ start: number; end?: number }> };
+  const stats = { reads: 0, ranges: [] as Array<{ start: number; end?: number }>, stalled: 0 };
   const provider = decorateProvider(inner, {
     read: async (uri, options) => {
       const n = ++stats.reads;
@@ -40,11 +44,23 @@ export function faulty(inner: Provider, faults: Faults) {
       }
       const stream = await inner.read(uri, options);
       const failThis = faults.failReads?.has(n);
-      if (!failThis && !faults.chunkDelayMs) return stream;
+      const from = options?.range?.start ?? 0;
+      const cutAt = faults.cutAtOffset ?? faults.stallAtOffset;
+      if (!failThis && !faults.chunkDelayMs && cutAt === undefined) return stream;
       return Readable.from(
         (async function* () {
           let sent = 0;
           for await (const chunk of stream as AsyncIterable<Buffer>) {
+            if (cutAt !== undefined && from + sent + chunk.length > cutAt && from <= cutAt) {
+              yield chunk.subarray(0, Math.max(0, cutAt - from - sent));
+              if (faults.cutAtOffset !== undefined) throw new TransientError('injected connection reset');
+              stats.stalled++;
+              const signal = options?.signal;
+              await new Promise((_, reject) => {
+                if (signal?.aborted) reject(signal.reason);
+                signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+              });
+            }
             if (failThis && sent + chunk.length > (faults.afterBytes ?? 0)) {
               yield chunk.subarray(0, Math.max(0, (faults.afterBytes ?? 0) - sent));
               throw new TransientError('injected connection reset');

@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
 
 /** What a proxied request looked like, for matching faults and for assertions. */
 export interface ProxiedRequest {
@@ -120,6 +121,12 @@ export interface FaultProxyOptions {
   target: string;
   /** Faults active from the start. */
   faults?: FaultRule[];
+  /**
+   * Cap every client connection's response bodies at this many bytes per second (a link that
+   * limits each TCP stream, as long-haul paths and some gateways do), so that tests can tell
+   * whether more connections move bytes faster. Default: no cap.
+   */
+  bytesPerSecondPerConnection?: number;
 }
 
 /** A running fault proxy. */
@@ -169,6 +176,39 @@ function matches(match: FaultMatch | undefined, request: ProxiedRequest): boolea
   return match.when ? match.when(request) : true;
 }
 
+/** Slices a throttled body is sent in: small enough that the rate is smooth within a window. */
+const THROTTLE_SLICE = 64 * 1024;
+
+/**
+ * Paces the bytes through it to `bytesPerSecond`, sharing `clock` (when the connection may send
+ * next) with every other body on the same connection, so a keep-alive connection stays capped.
+ */
+class ConnectionThrottle extends Transform {
+  constructor(
+    private readonly clock: { next: number },
+    private readonly bytesPerSecond: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const send = (offset: number) => {
+      if (offset >= chunk.length || this.destroyed) return done();
+      const slice = chunk.subarray(offset, offset + THROTTLE_SLICE);
+      const now = performance.now();
+      const at = Math.max(now, this.clock.next);
+      this.clock.next = at + (slice.length / this.bytesPerSecond) * 1000;
+      const go = () => {
+        this.push(slice);
+        send(offset + slice.length);
+      };
+      if (at - now < 1) go();
+      else setTimeout(go, at - now);
+    };
+    send(0);
+  }
+}
+
 function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -176,7 +216,7 @@ function xmlEscape(text: string): string {
 /**
  * An HTTP proxy for S3-protocol tests that forwards to `target` and injects scripted faults:
  * error statuses (503 SlowDown bursts, 403, 301 redirects…), connection resets before or in the
- * middle of a body, truncated bodies and latency. Faults match per request (method, path, query,
+ * middle of a body, truncated bodies and latency; optionally it caps each connection's rate. Faults match per request (method, path, query,
  * headers), so a test can fail exactly one UploadPart. Bodies stream through; nothing is buffered.
  */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
@@ -185,6 +225,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const faults: Array<{ rule: FaultRule; hits: number; removed: boolean }> = [];
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
+  const clocks = new WeakMap<Socket, { next: number }>();
+  const rate = options.bytesPerSecondPerConnection;
+  const clockOf = (socket: Socket) => {
+    const known = clocks.get(socket);
+    if (known) return known;
+    const clock = { next: 0 };
+    clocks.set(socket, clock);
+    return clock;
+  };
 
   const inject = (rule: FaultRule): ActiveFault => {
     const entry = { rule, hits: 0, removed: false };
@@ -245,7 +294,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         }
         if (!cut || (cut.kind !== 'resetMidBody' && cut.kind !== 'truncate')) {
-          answer.pipe(res);
+          if (rate === undefined) answer.pipe(res);
+          // pipeline: a client that hangs up stops the paced body and frees the upstream socket.
+          else pipeline(answer, new ConnectionThrottle(clockOf(req.socket), rate), res, () => undefined);
           return;
         }
         const declared = Number(answer.headers['content-length'] ?? Number.NaN);
