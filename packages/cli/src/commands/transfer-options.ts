@@ -8,7 +8,7 @@ import type { TuningOptions } from '../storage/build-storage.js';
 export interface TransferFlags {
   /** `-r`: copy a whole prefix or directory. */
   recursive?: boolean;
-  /** `--concurrency`: parts in flight per file. */
+  /** `--concurrency`: parts in flight per upload; most connections per download. */
   concurrency?: number;
   /** `--file-concurrency`: files in flight at once in a tree. */
   fileConcurrency?: number;
@@ -39,14 +39,14 @@ export function addTransferOptions(
   const options = [
     new Option(
       '--concurrency <n>',
-      'parts in flight per file (ranged downloads, multipart uploads)',
+      'multipart uploads: parts in flight per file (default 4); downloads: most connections per file, added only while they raise throughput (default 8)',
     ).argParser(parsePositiveInt),
     new Option('--file-concurrency <n>', 'files in flight at once in a tree (default 8)').argParser(
       parsePositiveInt,
     ),
     new Option(
       '--part-size <size>',
-      'part size of parallel transfers (default 8MiB; uploads fit it to the destination, e.g. at least 5MiB on S3)',
+      'part size of parallel transfers (uploads: default 8MiB, fitted to the destination, e.g. at least 5MiB on S3; downloads: 1-8MiB by size)',
     ).argParser(parseByteSize),
     new Option(
       '--multipart-threshold <size>',
