@@ -9,11 +9,27 @@ const job = JSON.parse(process.argv[2]);
 const MiB = 1024 * 1024;
 const memory = new MemoryProvider();
 const never = new Promise(() => undefined);
-// Reads of `slow.bin` send one chunk and stall; ranged reads past the first MiB stall at once.
+// Reads of `slow.bin` send one chunk and stall; reads of `big.bin` send what lies before its
+// second MiB and stall there (the download's first stream included), so its first part lands and
+// the rest never does.
 const stalling = decorateProvider(memory, {
   read: async (uri, options) => {
-    if ((options?.range?.start ?? 0) >= MiB) await never;
+    const start = options?.range?.start ?? 0;
+    if (start >= MiB) await never;
     const stream = await memory.read(uri, options);
+    if (uri.key.endsWith('big.bin')) {
+      return Readable.from(
+        (async function* () {
+          let at = start;
+          for await (const chunk of stream) {
+            const room = MiB - at;
+            if (room > 0) yield chunk.subarray(0, room);
+            at += chunk.length;
+            if (at >= MiB) await never;
+          }
+        })(),
+      );
+    }
     if (!uri.key.endsWith('slow.bin')) return stream;
     return Readable.from(
       (async function* () {
