@@ -43,6 +43,19 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
   return { ...out, ...extra };
 }
 
+/** The environment of a tool that reads AWS settings: this server's keys and region, its config files, no IMDS. */
+function awsEnv(g: S3Ground, dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return cleanEnv({
+    AWS_ACCESS_KEY_ID: g.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: g.secretAccessKey,
+    AWS_DEFAULT_REGION: g.region,
+    AWS_CONFIG_FILE: join(dir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  });
+}
+
 /** Per-tool config files (awscli's, rclone's) for one server, in the run's scratch directory. */
 async function configDir(env: BenchEnv, server: Server): Promise<string> {
   const g = groundOf(env, server);
@@ -97,14 +110,7 @@ async function copyCommand(env: BenchEnv, server: Server, tool: Tool, copy: Copy
       return {
         file: process.execPath,
         args: [STOWAGE, ...args, '--endpoint', g.endpoint, '--no-progress', '--quiet', ...serverFlags],
-        env: cleanEnv({
-          AWS_ACCESS_KEY_ID: g.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: g.secretAccessKey,
-          AWS_DEFAULT_REGION: g.region,
-          AWS_CONFIG_FILE: join(dir, 'aws-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-        }),
+        env: awsEnv(g, dir),
       };
     }
     case 'awscli': {
@@ -119,15 +125,7 @@ async function copyCommand(env: BenchEnv, server: Server, tool: Tool, copy: Copy
       return {
         file: AWS,
         args: ['--endpoint-url', g.endpoint, 's3', ...args, '--only-show-errors', '--no-progress'],
-        env: cleanEnv({
-          AWS_ACCESS_KEY_ID: g.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: g.secretAccessKey,
-          AWS_DEFAULT_REGION: g.region,
-          AWS_CONFIG_FILE: join(dir, 'aws-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-        }),
+        env: awsEnv(g, dir, { AWS_PAGER: '' }),
       };
     }
     case 'rclone': {
