@@ -20,7 +20,8 @@ export interface ProxiedRequest {
   /** Request headers as received (names lower-case). */
   headers: IncomingHttpHeaders;
   /**
-   * Status sent back to the client: 499 when the client went away before its request was whole;
+   * Status sent back to the client: 499 when the client went away before its request was passed
+   * on whole (the server never saw it);
    * undefined while in flight, or when a fault cut the connection before a response.
    */
   status?: number;
@@ -263,7 +264,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const forward = (req: IncomingMessage, res: ServerResponse, record: ProxiedRequest, cut?: FaultAction) => {
     // A client that went away before its request was whole (a killed process): nothing is sent on,
     // and the record says so (499, as nginx logs it), so a test can wait for every request to end.
-    if (req.destroyed && !req.complete) {
+    if (req.destroyed && !req.readableEnded) {
       record.status ??= 499;
       return;
     }
@@ -326,8 +327,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
     });
+    // Until the body has been passed on whole, a client that goes away takes the request with it
+    // (a body paused by a latency fault is lost on destroy and would never end upstream).
     req.on('close', () => {
-      if (req.complete) return;
+      if (req.readableEnded) return;
       record.status ??= 499;
       upstream.destroy();
     });
