@@ -1,6 +1,8 @@
 import { stat as fsStat } from 'node:fs/promises';
 import {
   asPrefix,
+  type DeleteOutcome,
+  deleteAll,
   displayUri,
   InvalidArgumentError,
   isPrefix,
@@ -10,9 +12,10 @@ import {
 } from '@stowage/core';
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.js';
-import { type CommandContext, inContext } from '../command-context.js';
+import { inContext } from '../command-context.js';
 import { resolveLocation } from '../locations.js';
 import { collect } from '../option-parsers.js';
+import type { Reporter } from '../output/reporter.js';
 
 interface RmFlags {
   recursive?: boolean;
@@ -35,31 +38,17 @@ async function* selected(
 }
 
 /**
- * Delete a stream of objects in the provider's batches (S3 DeleteObjects: 1000 a request), one
- * line (or JSON record) per object. Returns the counts; the first failure is rethrown at the end.
+ * Renders each deletion as it happens: a line (or JSON record) per object, a warning per failure.
+ * `rm -r` and `sync --delete` print the same.
  */
-export async function deleteAll(
-  context: CommandContext,
-  storage: Storage,
-  uris: AsyncIterable<StorageUri>,
-): Promise<{ deleted: number; failed: number }> {
-  let deleted = 0;
-  let failed = 0;
-  let first: Error | undefined;
-  for await (const outcome of storage.deleteMany(uris, context.signal ? { signal: context.signal } : {})) {
+export function deletionPrinter(reporter: Reporter): (outcome: DeleteOutcome) => void {
+  return (outcome) => {
     const uri = displayUri(outcome.uri);
     if (outcome.error) {
-      failed++;
-      first ??= outcome.error;
-      context.reporter.record({ type: 'delete-failed', uri, error: outcome.error.message });
-      context.reporter.warn(`failed to delete ${uri}: ${outcome.error.message}`);
-    } else {
-      deleted++;
-      context.reporter.record({ type: 'deleted', uri }, `deleted ${uri}`);
-    }
-  }
-  if (first) throw first;
-  return { deleted, failed };
+      reporter.record({ type: 'delete-failed', uri, error: outcome.error.message });
+      reporter.warn(`failed to delete ${uri}: ${outcome.error.message}`);
+    } else reporter.record({ type: 'deleted', uri }, `deleted ${uri}`);
+  };
 }
 
 /** `stowage rm <location>`: delete an object; a whole prefix only with `-r`. */
@@ -127,7 +116,12 @@ export function registerRm(program: Command, io: CliIo): void {
           );
           return;
         }
-        const counts = await deleteAll(context, storage, selected(storage, uri, keep, signal));
+        // Batched by the provider (S3 DeleteObjects: 1000 a request); the first failure rethrown.
+        const { deleted, deleteFailures } = await deleteAll(storage, selected(storage, uri, keep, signal), {
+          ...(signal ? { signal } : {}),
+          onDelete: deletionPrinter(context.reporter),
+        });
+        const counts = { deleted, failed: deleteFailures };
         context.reporter.record(
           { type: 'result', command: 'rm', ...counts },
           `deleted ${counts.deleted} objects`,

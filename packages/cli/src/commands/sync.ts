@@ -4,6 +4,7 @@ import type { CliIo } from '../cli-io.js';
 import { type CommandContext, inContext } from '../command-context.js';
 import { treeLocation } from '../locations.js';
 import { formatBytes } from '../output/byte-format.js';
+import { deletionPrinter } from './rm.js';
 import { treeSummary } from './run-transfer.js';
 import { addTransferOptions, copyOptionsOf, type TransferFlags, tuningOf } from './transfer-options.js';
 
@@ -97,13 +98,7 @@ export function registerSync(program: Command, io: CliIo): void {
         result = await storage.syncTree(source, destination, {
           ...copyOptionsOf(options, context.signal),
           ...(options.delete ? { delete: true } : {}),
-          onDelete: (outcome) => {
-            const uri = displayUri(outcome.uri);
-            if (outcome.error) {
-              reporter.record({ type: 'delete-failed', uri, error: outcome.error.message });
-              reporter.warn(`failed to delete ${uri}: ${outcome.error.message}`);
-            } else reporter.record({ type: 'deleted', uri }, `deleted ${uri}`);
-          },
+          onDelete: deletionPrinter(reporter),
         });
       } catch (error) {
         // A failed copy deletes nothing (the library's rule); its counts are still the summary.

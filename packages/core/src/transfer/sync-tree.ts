@@ -72,10 +72,23 @@ export async function deleteExtraneous(
   async function* uris(): AsyncIterable<StorageUri> {
     for await (const change of extraneous) if (change.action === 'delete') yield change.uri;
   }
+  return deleteAll(host, uris(), options);
+}
+
+/**
+ * Delete a stream of objects in the provider's batches, telling `onDelete` of each outcome as it
+ * happens; counts both kinds and rejects with the first failure at the end (every key is tried).
+ * The one consumer of `deleteMany` outcomes: sync's deletions and a CLI's `rm -r` both use it.
+ */
+export async function deleteAll(
+  host: Pick<SyncHost, 'deleteMany'>,
+  uris: AsyncIterable<StorageUri>,
+  options: { signal?: AbortSignal; onDelete?: (outcome: DeleteOutcome) => void } = {},
+): Promise<{ deleted: number; deleteFailures: number }> {
   let deleted = 0;
   let deleteFailures = 0;
   let first: Error | undefined;
-  for await (const outcome of host.deleteMany(uris(), options.signal ? { signal: options.signal } : {})) {
+  for await (const outcome of host.deleteMany(uris, options.signal ? { signal: options.signal } : {})) {
     options.onDelete?.(outcome);
     if (outcome.error) {
       deleteFailures++;
