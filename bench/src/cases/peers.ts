@@ -20,9 +20,13 @@ const AWS = '/usr/bin/aws';
 const RCLONE = '/usr/bin/rclone';
 const TREE_TRANSFERS = 16;
 
-type Tool = 'stowage' | 'awscli' | 'rclone' | 'aws-sdk';
+// `stowage-ignore-checksum`: the CLI with `--ignore-checksum`, on downloads only, to show what the
+// default check against the source's digest (an ETag's MD5 on these servers) costs; the SDK script
+// and awscli check nothing, rclone checks the MD5 too.
+type Tool = 'stowage' | 'stowage-ignore-checksum' | 'awscli' | 'rclone' | 'aws-sdk';
 type Server = 'moto' | 's3rver';
-const TOOLS: Tool[] = ['stowage', 'awscli', 'rclone', 'aws-sdk'];
+const TOOLS: Tool[] = ['stowage', 'stowage-ignore-checksum', 'awscli', 'rclone', 'aws-sdk'];
+const COLD_TOOLS: Tool[] = ['stowage', 'awscli', 'rclone', 'aws-sdk'];
 
 let runCounter = 0;
 /** A fresh name per run, so no tool finds the previous run's copy and skips the work (rclone would). */
@@ -96,9 +100,11 @@ async function copyCommand(env: BenchEnv, server: Server, tool: Tool, copy: Copy
   const dir = await configDir(env, server);
   const s3 = (key: string) => `s3://${g.bucket}/${key}`;
   switch (tool) {
-    case 'stowage': {
+    case 'stowage':
+    case 'stowage-ignore-checksum': {
       // s3rver has no AbortMultipartUpload/ListParts and stores no checksums: what its users must say.
       const serverFlags = server === 's3rver' ? ['--no-multipart-hooks', '--checksum-algorithm', 'off'] : [];
+      if (tool === 'stowage-ignore-checksum') serverFlags.push('--ignore-checksum');
       const args =
         copy.kind === 'up'
           ? ['cp', copy.from, s3(copy.key)]
@@ -171,6 +177,7 @@ function versionOf(tool: Tool): string | false {
   try {
     switch (tool) {
       case 'stowage':
+      case 'stowage-ignore-checksum':
         return existsSync(STOWAGE) ? `stowage ${run(process.execPath, [STOWAGE, '--version'])}` : false;
       case 'awscli':
         return existsSync(AWS) ? run(AWS, ['--version']).split(' ')[0]! : false;
@@ -194,23 +201,30 @@ function available(tool: Tool, c: BenchCase): boolean {
   return version !== false;
 }
 
+/** Where each download row's source lives on the server (`tree`: the marker written after the tree). */
+const sourceKey = {
+  big: 'peers/src/big.bin',
+  huge: 'peers/src/huge.bin',
+  tree: 'peers/src/tree.done',
+} as const;
+
 /**
- * The objects a download row reads (`big`: the 256 MiB file; `tree`: the 1,000 files), put once
+ * The objects a download row reads (`big`: the 256 MiB file; `huge`: the 1 GiB one; `tree`: the 1,000 files), put once
  * per server with the raw SDK unless already there. A server that stops answering fails the row
  * after 10 minutes instead of stalling the run.
  */
-async function ensureSource(env: BenchEnv, server: Server, what: 'big' | 'tree'): Promise<void> {
+async function ensureSource(env: BenchEnv, server: Server, what: 'big' | 'huge' | 'tree'): Promise<void> {
   const g = groundOf(env, server);
   const client = rawS3Client(env, g);
-  const marker = what === 'big' ? 'peers/src/big.bin' : 'peers/src/tree.done';
+  const marker = sourceKey[what];
+  const file = what === 'huge' ? env.files['file-1GiB']! : env.files['file-256MiB']!;
   try {
     const head = await client
       .send(new HeadObjectCommand({ Bucket: g.bucket, Key: marker }), {
         abortSignal: AbortSignal.timeout(60_000),
       })
       .catch(() => undefined);
-    if (head !== undefined && (what === 'tree' || head.ContentLength === env.files['file-256MiB']!.bytes))
-      return;
+    if (head !== undefined && (what === 'tree' || head.ContentLength === file.bytes)) return;
     const sdk = (args: string[]) =>
       execFileSync(process.execPath, [SDK_PEER, ...args], {
         env: cleanEnv({
@@ -221,7 +235,7 @@ async function ensureSource(env: BenchEnv, server: Server, what: 'big' | 'tree')
         stdio: ['ignore', 'ignore', 'pipe'],
         timeout: 10 * 60_000,
       });
-    if (what === 'big') sdk(['up', env.files['file-256MiB']!.path, g.bucket, marker]);
+    if (what !== 'tree') sdk(['up', file.path, g.bucket, marker]);
     else {
       sdk(['up-tree', env.files['tree-1000x1MiB']!.path, g.bucket, 'peers/src/tree/']);
       // A marker outside the tree's prefix, written last: its presence says the tree is whole.
@@ -233,6 +247,7 @@ async function ensureSource(env: BenchEnv, server: Server, what: 'big' | 'tree')
 }
 
 const bigBytes = (env: BenchEnv) => env.files['file-256MiB']!.bytes;
+const hugeBytes = (env: BenchEnv) => env.files['file-1GiB']!.bytes;
 const treeBytes = (env: BenchEnv) => env.files['tree-1000x1MiB']!.bytes;
 const out = (env: BenchEnv, name: string) => join(env.workDir, 'peers', 'out', name);
 
@@ -245,6 +260,8 @@ function transferCases(server: Server): BenchCase[] {
       if (!serverUp(env)) return `${server} is not running`;
       if (upload && tool === 'rclone' && server === 'moto')
         return "moto refuses rclone's multipart upload; rclone uploads are measured on s3rver";
+      if (upload && tool === 'stowage-ignore-checksum')
+        return 'uploads check no source digest: the stowage row is the same';
       return available(tool, c);
     };
     const add = (
@@ -262,7 +279,9 @@ function transferCases(server: Server): BenchCase[] {
         command: async (env) => copyCommand(env, server, tool, await copy(env)),
       };
       c.available = check(c, upload);
-      if (!upload) c.prepare = (env) => ensureSource(env, server, group.includes('-r-') ? 'tree' : 'big');
+      if (!upload)
+        c.prepare = (env) =>
+          ensureSource(env, server, group.includes('-r-') ? 'tree' : group.includes('1GiB') ? 'huge' : 'big');
       cases.push(c);
     };
     add('cp-up-256MiB', bigBytes, true, async (env) => ({
@@ -274,8 +293,22 @@ function transferCases(server: Server): BenchCase[] {
       const to = out(env, `${server}-${tool}-big.bin`);
       await rm(to, { force: true });
       await mkdir(dirname(to), { recursive: true });
-      return { kind: 'down', key: 'peers/src/big.bin', to };
+      return { kind: 'down', key: sourceKey.big, to };
     });
+    // 1 GiB only on s3rver: moto holds every object in memory, and each tool's upload is another GiB.
+    if (server === 's3rver') {
+      add('cp-up-1GiB', hugeBytes, true, async (env) => ({
+        kind: 'up',
+        from: env.files['file-1GiB']!.path,
+        key: `peers/${tool}/${fresh()}/huge.bin`,
+      }));
+      add('cp-down-1GiB', hugeBytes, false, async (env) => {
+        const to = out(env, `${server}-${tool}-huge.bin`);
+        await rm(to, { force: true });
+        await mkdir(dirname(to), { recursive: true });
+        return { kind: 'down', key: sourceKey.huge, to };
+      });
+    }
     add('cp-r-up-1000x1MiB', treeBytes, true, async (env) => ({
       kind: 'up-tree',
       from: env.files['tree-1000x1MiB']!.path,
@@ -293,7 +326,7 @@ function transferCases(server: Server): BenchCase[] {
 /** Cold start: `--version`, and `ls` of a local directory (the tree, 1,000 files): start-up and little else. */
 function coldStartCases(): BenchCase[] {
   const cases: BenchCase[] = [];
-  for (const tool of TOOLS) {
+  for (const tool of COLD_TOOLS) {
     const version: BenchCase = {
       id: `peers-cold-version/${tool}`,
       group: 'peers-cold-version',
@@ -337,7 +370,7 @@ function coldStartCases(): BenchCase[] {
 
 /**
  * Whole-process peer rows: `cp` 256 MiB up and down and `cp -r` 1,000 × 1 MiB up and down on moto
- * and on s3rver, and cold starts (`--version`, `ls ./dir`), for Stowage's CLI, awscli 2, rclone
+ * and on s3rver, `cp` 1 GiB up and down on s3rver (peak RSS included), and cold starts (`--version`, `ls ./dir`), for Stowage's CLI, awscli 2, rclone
  * and a raw-SDK script.
  */
 export const cases: BenchCase[] = [...coldStartCases(), ...transferCases('s3rver'), ...transferCases('moto')];

@@ -80,7 +80,7 @@ export function registerCredentials(program: Command, io: CliIo): void {
           return;
         }
         const { resolveContextFor, s3CredentialsFor } = await import('../storage/credential-setup.js');
-        const chain = s3CredentialsFor(options, io);
+        const chain = await s3CredentialsFor(options, io);
         const explanation = await chain.explain(resolveContextFor(options, io));
         const failure = chainFailure(explanation, chain.name);
         if (options.json) {

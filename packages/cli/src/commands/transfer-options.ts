@@ -24,6 +24,8 @@ export interface TransferFlags {
   exclude?: string[];
   /** `--dry-run`: report the plan, move nothing. */
   dryRun?: boolean;
+  /** `--ignore-checksum` (rclone's name): skip the check against the source's digest. */
+  ignoreChecksum?: boolean;
   /** `--shard I/N` or `auto/N` (cp -r): copy one shard of the tree; parsed by core's `parseShard`. */
   shard?: string;
   /** `--from-manifest <location>` (cp -r): the tree's objects from a manifest, not a listing. */
@@ -68,6 +70,10 @@ export function addTransferOptions(
       collect,
     ),
     new Option('--dry-run', 'show what would happen without moving a byte'),
+    new Option(
+      '--ignore-checksum',
+      "skip checking the copy against the source's digest (an ETag's MD5 costs about 2 CPU-seconds per GiB); the size is still checked",
+    ),
   ];
   for (const option of options) command.addOption(option.helpGroup(heading));
   return command;
@@ -125,5 +131,6 @@ export function copyOptionsOf(
   if (flags.include?.length) options.include = flags.include;
   if (flags.exclude?.length) options.exclude = flags.exclude;
   if (flags.dryRun) options.dryRun = true;
+  if (flags.ignoreChecksum) options.verifySourceDigest = false;
   return options;
 }

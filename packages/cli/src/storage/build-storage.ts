@@ -133,7 +133,7 @@ async function s3Setup(
   let catalog: Catalog | undefined;
   let region = options.region;
   if (options.catalogCredentials) {
-    catalog = catalogFor(io);
+    catalog = await catalogFor(io);
     region ??= (await catalog.config())?.region ?? undefined;
   }
   if (region === undefined) {
@@ -149,7 +149,7 @@ async function s3Setup(
   const endpoint = endpointOf(options, io);
   // Unset, the S3 provider and the router's locator choose path style for any custom endpoint.
   const forcePathStyle = options.forcePathStyle;
-  const credentials = anonymous ? undefined : s3CredentialsFor(options, io, catalog);
+  const credentials = anonymous ? undefined : await s3CredentialsFor(options, io, catalog);
   const s3Options: S3ProviderOptions = {
     resolveContext: context,
     ...(region ? { region } : {}),

@@ -1,4 +1,4 @@
-import { Catalog } from '@stowage/catalog';
+import type { Catalog } from '@stowage/catalog';
 import { CredentialChain, type CredentialSource, type ResolveContext } from '@stowage/core';
 import { awsCredentialChain } from '@stowage/s3';
 import { type CliIo, homeOf } from '../cli-io.js';
@@ -26,8 +26,13 @@ export function awsChainFor(options: Pick<GlobalOptions, 'profile'>, io: CliIo):
   });
 }
 
-/** The catalog whose config and login live under the run's home (or `STOWAGE_CATALOG_DIR`). */
-export function catalogFor(io: CliIo, prompt?: (message: string) => Promise<string>): Catalog {
+/**
+ * The catalog whose config and login live under the run's home (or `STOWAGE_CATALOG_DIR`). The
+ * catalog client (and got under it) loads here, on first use: an S3 copy without
+ * `--catalog-credentials` never pays for it.
+ */
+export async function catalogFor(io: CliIo, prompt?: (message: string) => Promise<string>): Promise<Catalog> {
+  const { Catalog } = await import('@stowage/catalog');
   return new Catalog({
     env: io.env,
     homedir: homeOf(io),
@@ -43,14 +48,14 @@ export function catalogFor(io: CliIo, prompt?: (message: string) => Promise<stri
  * which one won. When neither has credentials, the last link says why the catalog had none ("not
  * logged in to <catalog> (run login())", or no catalog configured) instead of a bare "no credentials".
  */
-export function s3CredentialsFor(
+export async function s3CredentialsFor(
   options: Pick<GlobalOptions, 'profile' | 'catalogCredentials'>,
   io: CliIo,
   catalog?: Catalog,
-): CredentialChain {
+): Promise<CredentialChain> {
   const aws = awsChainFor(options, io);
   if (!options.catalogCredentials) return aws;
-  const store = catalog ?? catalogFor(io);
+  const store = catalog ?? (await catalogFor(io));
   const sources: CredentialSource[] = [
     store.credentials(),
     ...aws.sources,

@@ -46,6 +46,9 @@ async function firstLinkBelow(root: string, dir: string): Promise<string | undef
  * @throws PermissionDeniedError naming the link and where it leads.
  */
 export async function assertDirectoryWithin(dir: string, root: string, label: string): Promise<void> {
+  // The root itself is followed wherever it leads: a file directly in it needs no check (and a flat
+  // tree of small files spares two realpath calls per file, each a readlink per path component).
+  if (resolve(dir) === resolve(root)) return;
   const [realRoot, realDir] = await Promise.all([
     resolveExisting(resolve(root)),
     resolveExisting(resolve(dir)),
