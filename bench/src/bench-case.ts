@@ -19,6 +19,11 @@ export interface BenchCase {
   available?(env: BenchEnv): Promise<boolean | string>;
   /** Runs in the parent before the child: create objects to download, clean destinations. */
   prepare?(env: BenchEnv): Promise<void>;
+  /**
+   * Runs in the parent after each run, failed or not: remove what the run wrote (objects it
+   * uploaded, files it downloaded), so that repeated 1 GiB rows do not fill the disk or moto's memory.
+   */
+  cleanup?(env: BenchEnv): Promise<void>;
   /** The measured work, in the child process (unless the case gives a `command`). */
   run?(env: BenchEnv): Promise<void>;
   /**
@@ -31,6 +36,9 @@ export interface BenchCase {
   /** What ran, for the report (e.g. `aws-cli/2.9.19`); set by `available`. */
   version?: string;
 }
+
+/** The per-connection cap of `s3Capped`: 20 MiB/s, the issue's example of a capped link. */
+export const CAPPED_BYTES_PER_SECOND = 20 * 1024 * 1024;
 
 /** A process a {@link BenchCase} runs whole. */
 export interface BenchCommand {
@@ -52,6 +60,11 @@ export interface BenchEnv {
   files: Record<string, { path: string; bytes: number }>;
   /** The local S3-protocol server, when started. */
   s3?: S3Ground;
+  /**
+   * The local S3-protocol server behind a proxy that caps each connection's response bodies at
+   * {@link CAPPED_BYTES_PER_SECOND} (a long-haul link), when s3rver runs: same keys, same bucket.
+   */
+  s3Capped?: S3Ground;
   /** moto, when a selected case needs it and `moto_server` is installed. */
   moto?: S3Ground;
   /** The local HTTP server serving `httpDir`, when started. */

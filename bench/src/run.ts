@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     scale,
     files,
     ...(servers.s3 ? { s3: servers.s3 } : {}),
+    ...(servers.s3Capped ? { s3Capped: servers.s3Capped } : {}),
     ...(servers.moto ? { moto: servers.moto } : {}),
     ...(servers.http ? { http: servers.http } : {}),
   };
@@ -214,6 +215,10 @@ async function measureGroup(
       } catch (error) {
         console.log(`${c.id}: FAILED ${(error as Error).message}`);
         failures.set(c, (error as Error).message);
+      } finally {
+        await c
+          .cleanup?.(env)
+          .catch((error: Error) => console.log(`${c.id}: cleanup failed: ${error.message}`));
       }
     }
   }

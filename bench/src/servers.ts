@@ -1,5 +1,5 @@
 import * as testing from '@stowage/testing';
-import type { BenchEnv } from './bench-case.js';
+import { type BenchEnv, CAPPED_BYTES_PER_SECOND } from './bench-case.js';
 
 type Closer = () => Promise<void>;
 type Starter = (
@@ -17,6 +17,7 @@ export async function startServers(
   withMoto = false,
 ): Promise<{
   s3?: BenchEnv['s3'];
+  s3Capped?: BenchEnv['s3Capped'];
   moto?: BenchEnv['moto'];
   http?: BenchEnv['http'];
   pids: number[];
@@ -25,7 +26,12 @@ export async function startServers(
   const exported = testing as unknown as Record<string, Starter | undefined>;
   const closers: Closer[] = [];
   const pids: number[] = [];
-  const out: { s3?: BenchEnv['s3']; moto?: BenchEnv['moto']; http?: BenchEnv['http'] } = {};
+  const out: {
+    s3?: BenchEnv['s3'];
+    s3Capped?: BenchEnv['s3Capped'];
+    moto?: BenchEnv['moto'];
+    http?: BenchEnv['http'];
+  } = {};
   if (exported.startS3Server) {
     const s3 = await exported.startS3Server({ dir: `${workDir}/s3rver`, buckets: ['bench'] });
     closers.push(() => s3.close());
@@ -37,6 +43,12 @@ export async function startServers(
       region: String(s3.region ?? 'us-east-1'),
       bucket: 'bench',
     };
+    const capped = await testing.startFaultProxy({
+      target: out.s3.endpoint,
+      bytesPerSecondPerConnection: CAPPED_BYTES_PER_SECOND,
+    });
+    closers.push(() => capped.close());
+    out.s3Capped = { ...out.s3, endpoint: capped.endpoint };
   }
   if (withMoto && testing.motoServerAvailable()) {
     const moto = await testing.startMotoServer();

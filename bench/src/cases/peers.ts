@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { BenchCase, BenchCommand, BenchEnv, S3Ground } from '../bench-case.js';
 import { rawS3Client } from '../raw-s3-client.js';
 
@@ -24,7 +24,9 @@ const TREE_TRANSFERS = 16;
 // default check against the source's digest (an ETag's MD5 on these servers) costs; the SDK script
 // and awscli check nothing, rclone checks the MD5 too.
 type Tool = 'stowage' | 'stowage-ignore-checksum' | 'awscli' | 'rclone' | 'aws-sdk';
-type Server = 'moto' | 's3rver';
+// `capped`: s3rver behind a proxy that caps each connection at 20 MiB/s (a long-haul link), where
+// one stream is slow and parallel ranges pay; the SDK script's single GET is the one-stream yardstick.
+type Server = 'moto' | 's3rver' | 'capped';
 const TOOLS: Tool[] = ['stowage', 'stowage-ignore-checksum', 'awscli', 'rclone', 'aws-sdk'];
 const COLD_TOOLS: Tool[] = ['stowage', 'awscli', 'rclone', 'aws-sdk'];
 
@@ -33,7 +35,7 @@ let runCounter = 0;
 const fresh = () => `r${process.pid}-${runCounter++}`;
 
 function groundOf(env: BenchEnv, server: Server): S3Ground {
-  const ground = server === 'moto' ? env.moto : env.s3;
+  const ground = server === 'moto' ? env.moto : server === 'capped' ? env.s3Capped : env.s3;
   if (!ground) throw new Error(`${server} is not running`);
   return ground;
 }
@@ -103,7 +105,7 @@ async function copyCommand(env: BenchEnv, server: Server, tool: Tool, copy: Copy
     case 'stowage':
     case 'stowage-ignore-checksum': {
       // s3rver has no AbortMultipartUpload/ListParts and stores no checksums: what its users must say.
-      const serverFlags = server === 's3rver' ? ['--no-multipart-hooks', '--checksum-algorithm', 'off'] : [];
+      const serverFlags = server !== 'moto' ? ['--no-multipart-hooks', '--checksum-algorithm', 'off'] : [];
       if (tool === 'stowage-ignore-checksum') serverFlags.push('--ignore-checksum');
       const args =
         copy.kind === 'up'
@@ -214,7 +216,8 @@ const sourceKey = {
  * after 10 minutes instead of stalling the run.
  */
 async function ensureSource(env: BenchEnv, server: Server, what: 'big' | 'huge' | 'tree'): Promise<void> {
-  const g = groundOf(env, server);
+  // The capped proxy serves s3rver's objects: put them there directly, at full speed.
+  const g = groundOf(env, server === 'capped' ? 's3rver' : server);
   const client = rawS3Client(env, g);
   const marker = sourceKey[what];
   const file = what === 'huge' ? env.files['file-1GiB']! : env.files['file-256MiB']!;
@@ -246,6 +249,42 @@ async function ensureSource(env: BenchEnv, server: Server, what: 'big' | 'huge' 
   }
 }
 
+/** Remove what one copy wrote: the downloaded file or tree, or the uploaded object or prefix. */
+async function removeCopy(env: BenchEnv, server: Server, copy: Copy): Promise<void> {
+  if (copy.kind === 'down' || copy.kind === 'down-tree') {
+    await rm(copy.to, { recursive: true, force: true });
+    return;
+  }
+  const g = groundOf(env, server);
+  const client = rawS3Client(env, g);
+  const signal = () => ({ abortSignal: AbortSignal.timeout(60_000) });
+  try {
+    if (copy.kind === 'up') {
+      await client.send(new DeleteObjectCommand({ Bucket: g.bucket, Key: copy.key }), signal());
+      return;
+    }
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: g.bucket, Prefix: copy.prefix, ContinuationToken: token }),
+        signal(),
+      );
+      const keys = (page.Contents ?? []).map((o) => o.Key!);
+      // One at a time in a few lanes: s3rver and moto both take plain DELETEs.
+      for (let i = 0; i < keys.length; i += 16) {
+        await Promise.all(
+          keys
+            .slice(i, i + 16)
+            .map((Key) => client.send(new DeleteObjectCommand({ Bucket: g.bucket, Key }), signal())),
+        );
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+  } finally {
+    client.destroy();
+  }
+}
+
 const bigBytes = (env: BenchEnv) => env.files['file-256MiB']!.bytes;
 const hugeBytes = (env: BenchEnv) => env.files['file-1GiB']!.bytes;
 const treeBytes = (env: BenchEnv) => env.files['tree-1000x1MiB']!.bytes;
@@ -253,7 +292,13 @@ const out = (env: BenchEnv, name: string) => join(env.workDir, 'peers', 'out', n
 
 function transferCases(server: Server): BenchCase[] {
   const cases: BenchCase[] = [];
-  const serverUp = (env: BenchEnv) => (server === 'moto' ? env.moto !== undefined : env.s3 !== undefined);
+  const serverUp = (env: BenchEnv) => {
+    try {
+      return groundOf(env, server) !== undefined;
+    } catch {
+      return false;
+    }
+  };
   for (const tool of TOOLS) {
     const needs = server === 'moto';
     const check = (c: BenchCase, upload: boolean) => async (env: BenchEnv) => {
@@ -270,13 +315,21 @@ function transferCases(server: Server): BenchCase[] {
       upload: boolean,
       copy: (env: BenchEnv) => Promise<Copy>,
     ) => {
+      let last: Copy | undefined;
       const c: BenchCase = {
         id: `peers-${server}-${group}/${tool}`,
         group: `peers-${server}-${group}`,
         tool,
         bytes,
         needsMoto: needs,
-        command: async (env) => copyCommand(env, server, tool, await copy(env)),
+        command: async (env) => {
+          last = await copy(env);
+          return copyCommand(env, server, tool, last);
+        },
+        cleanup: async (env) => {
+          if (last) await removeCopy(env, server, last);
+          last = undefined;
+        },
       };
       c.available = check(c, upload);
       if (!upload)
@@ -284,6 +337,15 @@ function transferCases(server: Server): BenchCase[] {
           ensureSource(env, server, group.includes('-r-') ? 'tree' : group.includes('1GiB') ? 'huge' : 'big');
       cases.push(c);
     };
+    if (server === 'capped') {
+      add('cp-down-256MiB', bigBytes, false, async (env) => {
+        const to = out(env, `${server}-${tool}-big.bin`);
+        await rm(to, { force: true });
+        await mkdir(dirname(to), { recursive: true });
+        return { kind: 'down', key: sourceKey.big, to };
+      });
+      continue;
+    }
     add('cp-up-256MiB', bigBytes, true, async (env) => ({
       kind: 'up',
       from: env.files['file-256MiB']!.path,
@@ -370,7 +432,13 @@ function coldStartCases(): BenchCase[] {
 
 /**
  * Whole-process peer rows: `cp` 256 MiB up and down and `cp -r` 1,000 × 1 MiB up and down on moto
- * and on s3rver, `cp` 1 GiB up and down on s3rver (peak RSS included), and cold starts (`--version`, `ls ./dir`), for Stowage's CLI, awscli 2, rclone
+ * and on s3rver, `cp` 1 GiB up and down on s3rver (peak RSS included), `cp` 256 MiB down through a
+ * link capped at 20 MiB/s per connection, and cold starts (`--version`, `ls ./dir`), for Stowage's CLI, awscli 2, rclone
  * and a raw-SDK script.
  */
-export const cases: BenchCase[] = [...coldStartCases(), ...transferCases('s3rver'), ...transferCases('moto')];
+export const cases: BenchCase[] = [
+  ...coldStartCases(),
+  ...transferCases('s3rver'),
+  ...transferCases('capped'),
+  ...transferCases('moto'),
+];

@@ -67,7 +67,14 @@ export interface RangedDownloadInput {
   durable?: boolean;
 }
 
-const WRITE_BLOCK = 1024 * 1024;
+/**
+ * Bytes gathered from the network before one vectored write. Measured on this project's machine
+ * (1 GiB from s3rver, one lane, median of 5 alternating with the raw SDK): 1 MiB writes cost 2.2 s
+ * of kernel time, varying up to 3.6 s (the kernel copying into large page-cache folios it must
+ * first obtain), against 1.25 s at 256 KiB, 1.8 s at 64 KiB (and more syscalls); 256 KiB took
+ * 0.91x the SDK's wall time, 1 MiB 1.37x.
+ */
+const WRITE_BLOCK = 256 * 1024;
 
 /**
  * Where the partial file and its state live: beside the destination, hidden from listings, named
@@ -268,7 +275,7 @@ async function downloadInLanes(job: LaneDownload): Promise<void> {
       ...(input.retry ? { retry: input.retry } : {}),
       onRetry: input.onRetry,
     });
-    // Network chunks (often 16-64 KiB) are gathered into ~1 MiB vectored writes: far fewer
+    // Network chunks (often 16-64 KiB) are gathered into WRITE_BLOCK vectored writes: fewer
     // syscalls, and no copy into a bigger buffer.
     let pending: Buffer[] = [];
     let pendingBytes = 0;
