@@ -2,8 +2,8 @@
 import module from 'node:module';
 
 // Node 22.1+ keeps the compiled code of the CLI, the AWS SDK and the rest on disk (in the OS temp
-// directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off): about a fifth off every start-up after
-// the first. Node 20 has no such cache. It must be on before the modules load, hence the import
-// after it instead of static imports.
+// directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off): `ls s3://…` took 0.91x the time with it,
+// every run after the first. Node 20 has no such cache. It must be on before the modules load,
+// hence the import after it instead of static imports.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 await import('./main.js');
