@@ -45,10 +45,16 @@ export function toMarkdown(rows: Row[], meta: Record<string, unknown>): string {
       continue;
     }
     lines.push(
-      `## ${group}`,
-      '',
-      '| tool | MiB/s | vs stowage | seconds | CPU s | server CPU s | peak RSS MiB | RSS growth MiB |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...tableHead(group, [
+        'tool',
+        'MiB/s',
+        'vs stowage',
+        'seconds',
+        'CPU s',
+        'server CPU s',
+        'peak RSS MiB',
+        'RSS growth MiB',
+      ]),
     );
     for (const r of inGroup) {
       if (r.status !== 'ok') {
@@ -70,12 +76,16 @@ export function toMarkdown(rows: Row[], meta: Record<string, unknown>): string {
  * Stowage took less time), what ran, and why a row was skipped.
  */
 function processTable(group: string, rows: Row[], stowage: Row | undefined): string[] {
-  const lines = [
-    `## ${group}`,
-    '',
-    '| tool | version | seconds | Stowage ÷ tool (time) | MiB/s | CPU s | server CPU s | peak RSS MiB |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
-  ];
+  const lines = tableHead(group, [
+    'tool',
+    'version',
+    'seconds',
+    'Stowage ÷ tool (time)',
+    'MiB/s',
+    'CPU s',
+    'server CPU s',
+    'peak RSS MiB',
+  ]);
   for (const r of rows) {
     if (r.status !== 'ok') {
       lines.push(`| ${r.tool} | ${r.version ?? ''} | ${r.status}${r.note ? `: ${r.note}` : ''} | | | | | |`);
@@ -89,4 +99,10 @@ function processTable(group: string, rows: Row[], stowage: Row | undefined): str
   }
   lines.push('');
   return lines;
+}
+
+/** A group's heading and table head: the first two columns (tool, and its version when named) left, the figures right. */
+function tableHead(group: string, columns: string[]): string[] {
+  const align = columns.map((c, i) => (i === 0 || c === 'version' ? '---' : '---:'));
+  return [`## ${group}`, '', `| ${columns.join(' | ')} |`, `|${align.join('|')}|`];
 }

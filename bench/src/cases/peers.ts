@@ -337,39 +337,25 @@ function transferCases(server: Server): BenchCase[] {
           ensureSource(env, server, group.includes('-r-') ? 'tree' : group.includes('1GiB') ? 'huge' : 'big');
       cases.push(c);
     };
-    if (server === 'capped') {
-      add('cp-down-256MiB', bigBytes, false, async (env) => {
-        const to = out(env, `${server}-${tool}-big.bin`);
-        await rm(to, { force: true });
-        await mkdir(dirname(to), { recursive: true });
-        return { kind: 'down', key: sourceKey.big, to };
-      });
-      continue;
-    }
-    add('cp-up-256MiB', bigBytes, true, async (env) => ({
-      kind: 'up',
-      from: env.files['file-256MiB']!.path,
-      key: `peers/${tool}/${fresh()}/big.bin`,
-    }));
-    add('cp-down-256MiB', bigBytes, false, async (env) => {
-      const to = out(env, `${server}-${tool}-big.bin`);
+    // One file up from a fixture, or one object down to a fresh path.
+    const upFrom = (fixture: string, name: string) => async (env: BenchEnv) =>
+      ({ kind: 'up', from: env.files[fixture]!.path, key: `peers/${tool}/${fresh()}/${name}` }) as const;
+    const downTo = (name: string, key: string) => async (env: BenchEnv) => {
+      const to = out(env, `${server}-${tool}-${name}`);
       await rm(to, { force: true });
       await mkdir(dirname(to), { recursive: true });
-      return { kind: 'down', key: sourceKey.big, to };
-    });
+      return { kind: 'down', key, to } as const;
+    };
+    if (server === 'capped') {
+      add('cp-down-256MiB', bigBytes, false, downTo('big.bin', sourceKey.big));
+      continue;
+    }
+    add('cp-up-256MiB', bigBytes, true, upFrom('file-256MiB', 'big.bin'));
+    add('cp-down-256MiB', bigBytes, false, downTo('big.bin', sourceKey.big));
     // 1 GiB only on s3rver: moto holds every object in memory, and each tool's upload is another GiB.
     if (server === 's3rver') {
-      add('cp-up-1GiB', hugeBytes, true, async (env) => ({
-        kind: 'up',
-        from: env.files['file-1GiB']!.path,
-        key: `peers/${tool}/${fresh()}/huge.bin`,
-      }));
-      add('cp-down-1GiB', hugeBytes, false, async (env) => {
-        const to = out(env, `${server}-${tool}-huge.bin`);
-        await rm(to, { force: true });
-        await mkdir(dirname(to), { recursive: true });
-        return { kind: 'down', key: sourceKey.huge, to };
-      });
+      add('cp-up-1GiB', hugeBytes, true, upFrom('file-1GiB', 'huge.bin'));
+      add('cp-down-1GiB', hugeBytes, false, downTo('huge.bin', sourceKey.huge));
     }
     add('cp-r-up-1000x1MiB', treeBytes, true, async (env) => ({
       kind: 'up-tree',
