@@ -97,4 +97,24 @@ describe('how often one failing part is sent', () => {
     expect(events.filter((e) => e.type === 'retry')).toHaveLength(3);
     proxy.clear();
   });
+
+  it('a one-request upload whose PUT always fails with 503: maxAttempts PUTs, not that many per level', async () => {
+    const { bucket, proxy } = ground;
+    await writeFile(join(dir, 'small.bin'), payload(64 * 1024));
+    proxy.clear();
+    proxy.inject({
+      match: { method: 'PUT', path: `/${bucket}/small.bin` },
+      action: { kind: 'status', status: 503, code: 'SlowDown' },
+      times: Number.POSITIVE_INFINITY,
+    });
+    const before = proxy.requests.length;
+    const transfer = storage().copy(join(dir, 'small.bin'), `s3://${bucket}/small.bin`, { retry });
+    const events = eventsOf(transfer);
+    await expect(transfer).rejects.toMatchObject({ code: 'Transient' });
+    const sends = proxy.requests.slice(before).filter((r) => r.method === 'PUT');
+    // The adapter replays the short body it buffered; the engine must not start that over again.
+    expect(sends).toHaveLength(4);
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(3);
+    proxy.clear();
+  });
 });

@@ -31,7 +31,8 @@ export function retriesSpent(error: unknown): boolean {
 
 /**
  * Mark `error` as retried as far as a policy allows, so no outer level retries it again (the
- * retry layer marks what it gives up on; so does the engine's body continuation).
+ * retry layer marks what it gives up on, {@link retrying} what its attempts ran out on, and so
+ * does the engine's body continuation).
  */
 export function markRetriesSpent<T>(error: T): T {
   if (typeof error === 'object' && error !== null) spent.add(error);
@@ -89,14 +90,10 @@ export async function retrying<T>(
         if (now - progressAtFailure >= PROGRESS_RESETS_ATTEMPTS) attempt = 1;
         progressAtFailure = now;
       }
-      if (
-        attempt >= maxAttempts ||
-        isAbortError(error) ||
-        options.signal?.aborted ||
-        !shouldRetry(error) ||
-        waitTooLong(error, options)
-      )
-        throw error;
+      if (isAbortError(error) || options.signal?.aborted || !shouldRetry(error)) throw error;
+      // The policy was applied to this failure and gave up: no outer level may start it over (a
+      // buffered PUT retried here, then again by the engine's copy retry, went out 16 times).
+      if (attempt >= maxAttempts || waitTooLong(error, options)) throw markRetriesSpent(error);
       const delayMs = backoffDelay(attempt + 1, error, options);
       const e = error as { code?: string; message?: string };
       options.onRetry?.({
