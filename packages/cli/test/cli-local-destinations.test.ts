@@ -69,4 +69,26 @@ describe('stowage on local destinations', () => {
     ]);
     expect(await readFile(join(world.work, 'named-copy', '.stowage-tmp-notes.txt'), 'utf8')).toBe('my notes');
   });
+
+  it('cp -r of a missing path: exit 3, nothing copied, not "copied 0 files" and exit 0', async () => {
+    const result = await cli(['cp', '-r', 'no-such-dir', 'anywhere/']);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/no-such-dir does not exist \[NotFound\]/);
+    expect(result.stdout).not.toMatch(/copied/);
+    expect(await readdir(world.work)).not.toContain('anywhere');
+  });
+
+  it('cp -r and mv -r of a single file copy or move that file, as cp -r and rclone do', async () => {
+    await writeFile(join(world.work, 'one.txt'), 'one');
+    const copied = await cli(['cp', '-r', 'one.txt', 'one-dest/']);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(await readFile(join(world.work, 'one-dest', 'one.txt'), 'utf8')).toBe('one');
+    const moved = await cli(['mv', '-r', 'one.txt', 'two.txt']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(await readFile(join(world.work, 'two.txt'), 'utf8')).toBe('one');
+    expect(await readdir(world.work)).not.toContain('one.txt');
+    const filtered = await cli(['cp', '-r', 'two.txt', 'three/', '--include', '*.txt']);
+    expect(filtered.code).toBe(2);
+    expect(filtered.stderr).toMatch(/two\.txt is a file; --include/);
+  });
 });

@@ -4,6 +4,7 @@ import {
   displayUri,
   InvalidArgumentError,
   isPrefix,
+  NotFoundError,
   type StorageUri,
 } from '@stowage/core';
 import type { CommandContext } from '../command-context.js';
@@ -25,6 +26,27 @@ async function requireObject(uri: StorageUri, command: string, arg: string): Pro
       },
     );
   }
+}
+
+/**
+ * What a local `-r` source is. A file is copied as one object, as `cp -r` and rclone do; a path
+ * that does not exist fails as it does with awscli and rclone, instead of copying nothing and
+ * exiting 0. (An empty S3 prefix is not an error: it is an empty tree.)
+ */
+async function localTreeSource(arg: string, cwd: string): Promise<'tree' | 'file'> {
+  const uri = resolveLocation(arg, cwd);
+  if (uri.scheme !== 'file') return 'tree';
+  const info = await stat(`/${uri.key}`).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw error;
+  });
+  if (!info) {
+    throw new NotFoundError(`${displayUri(uri)} does not exist`, {
+      uri: displayUri(uri),
+      hint: 'Check the path; a local source of -r must be a directory or a file.',
+    });
+  }
+  return info.isDirectory() ? 'tree' : 'file';
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -69,7 +91,7 @@ export async function runTransfer(
   const { options, io, reporter } = context;
   const verb = command === 'cp' ? 'copy' : 'move';
   const copyOptions = copyOptionsOf(options, context.signal, io);
-  if (options.recursive) {
+  if (options.recursive && (await localTreeSource(sourceArg, io.cwd)) === 'tree') {
     const source = treeLocation(sourceArg, io.cwd);
     const destination = treeLocation(destinationArg, io.cwd);
     // The manifest's location needs its adapter too (a local tree may take its keys from https://).
@@ -92,10 +114,10 @@ export async function runTransfer(
   }
   if (options.include?.length || options.exclude?.length || options.shard || options.fromManifest) {
     throw new InvalidArgumentError(
-      '--include, --exclude, --shard and --from-manifest select from trees; add -r',
-      {
-        hint: `Run \`stowage ${command} -r …\`.`,
-      },
+      options.recursive
+        ? `${sourceArg} is a file; --include, --exclude, --shard and --from-manifest select from trees`
+        : '--include, --exclude, --shard and --from-manifest select from trees; add -r',
+      { hint: options.recursive ? 'Name its directory as the source.' : `Run \`stowage ${command} -r …\`.` },
     );
   }
   const source = resolveLocation(sourceArg, io.cwd);
