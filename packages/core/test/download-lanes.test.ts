@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LanePlan } from '../src/transfer/lane-plan.js';
-import { LANE_GAIN, LaneProbe } from '../src/transfer/lane-probe.js';
+import { LANE_GAIN, LaneProbe, LINEAR_SHARE } from '../src/transfer/lane-probe.js';
 import { planParts } from '../src/transfer/part-plan.js';
 
 // The two pure halves of the adaptive download: who reads which parts (LanePlan) and when another
@@ -107,19 +107,34 @@ describe('LaneProbe', () => {
     const p = clocked(8);
     expect(windowAt(p, 100)).toBe('add');
     expect(p.probe.step).toBe(1); // 2 lanes
-    expect(windowAt(p, 200)).toBe('add');
+    expect(windowAt(p, 170)).toBe('add'); // +70 %: pays, but not linear
     expect(p.probe.step).toBe(2); // 4 lanes
-    expect(windowAt(p, 400)).toBe('add');
+    expect(windowAt(p, 300)).toBe('add');
     expect(p.probe.step).toBe(4); // 8 lanes: the cap
-    expect(windowAt(p, 800)).toBe('hold');
+    expect(windowAt(p, 500)).toBe('hold');
     expect(p.probe.finished).toBe(true);
+  });
+
+  it('after a step that scaled linearly (a cap per connection), opens every lane up to the cap at once', () => {
+    const p = clocked(8);
+    expect(windowAt(p, 100)).toBe('add');
+    expect(windowAt(p, 100 * (1 + LINEAR_SHARE))).toBe('add');
+    expect(p.probe.step).toBe(6); // 2 lanes to 8
+    expect(windowAt(p, 700)).toBe('hold');
+    expect(p.probe.finished).toBe(true);
+    // The jump must pay as any step does: six lanes on two bring +150 % (three lanes' worth).
+    const q = clocked(8);
+    expect(windowAt(q, 100)).toBe('add');
+    expect(windowAt(q, 200)).toBe('add');
+    expect(windowAt(q, 400)).toBe('retire');
+    expect(q.probe.step).toBe(6);
   });
 
   it('stops at the first step that does not pay, and retires its lanes', () => {
     const flat = clocked(8);
     expect(windowAt(flat, 100)).toBe('add');
-    expect(windowAt(flat, 200)).toBe('add');
-    expect(windowAt(flat, 200 * (LANE_GAIN + 0.2))).toBe('retire'); // four lanes must bring +50 %
+    expect(windowAt(flat, 170)).toBe('add');
+    expect(windowAt(flat, 170 * (LANE_GAIN + 0.2))).toBe('retire'); // four lanes must bring +50 %
     expect(flat.probe.step).toBe(2);
     expect(flat.probe.finished).toBe(true);
     // The second lane must add half of what the first moves: +30 % is noise or a shared bottleneck.

@@ -4,7 +4,8 @@
  * the CPU is the bottleneck (s3rver, moto, any local server: parallel parts were slower there),
  * while a link that caps each connection (a long-haul path, a per-flow shaper) scales almost
  * linearly with connections. So a download starts with one lane and the probe adds lanes (one,
- * then doubling: 2, 4, 8) while each step raises the measured throughput by at least
+ * then doubling: 2, 4, 8, or straight to the cap after a step that scaled linearly, see
+ * {@link LINEAR_SHARE}) while each step raises the measured throughput by at least
  * {@link LANE_GAIN} and each added lane by at least {@link MARGINAL_SHARE} of what an average lane
  * already moved; the first step that does not stops the probing, and its lanes are retired (each
  * stops after its current part; the others take its rest).
@@ -19,6 +20,14 @@ export const LANE_GAIN = 1.15;
  * +50 %, so noise does not open lanes that slow the download down.
  */
 export const MARGINAL_SHARE = 0.5;
+
+/**
+ * A step whose new lanes each added at least this share of an average lane scaled linearly: the
+ * signature of a cap per connection, not of a shared bottleneck. Then the next step opens every
+ * lane left up to the cap at once instead of doubling again, which saves a window or two of a
+ * capped download's ramp.
+ */
+export const LINEAR_SHARE = 0.8;
 
 /**
  * Shortest measuring window: shorter ones were too noisy on a busy 2-core machine (100 ms windows
@@ -144,11 +153,14 @@ export class LaneProbe {
       this.done = true;
       return 'hold';
     }
+    const linear =
+      before !== undefined && rate >= before * (1 + (LINEAR_SHARE * this.added) / (this.lanes - this.added));
     this.before = rate;
     // The lanes double while each doubling pays (1, 2, 4, 8): a capped link reaches its width in
     // three windows instead of seven; the first step is a single lane, which is all a local
-    // server ever gets.
-    this.added = Math.min(this.lanes, this.options.maxLanes - this.lanes);
+    // server ever gets. A step that scaled linearly goes straight to the cap (1, 2, 8).
+    const left = this.options.maxLanes - this.lanes;
+    this.added = linear ? left : Math.min(this.lanes, left);
     this.lanes += this.added;
     this.waitingSince = this.now();
     return 'add';
