@@ -1,9 +1,18 @@
-import type { Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ListedObject } from '../../listing/delimit.js';
 import { compareKeys } from '../../listing/key-order.js';
 import { isTempName } from '../../local/temp-path.js';
+
+/**
+ * Files stat'ed ahead of the one being yielded. One at a time, each stat waited for a thread-pool
+ * round trip: `ls` of a 1,000-file directory spent half its run idle. Order is unchanged.
+ */
+const STAT_AHEAD = 16;
+
+/** A stat's result or its error, so a stat started ahead never becomes an unhandled rejection. */
+type StatOutcome = { info: Stats; error?: undefined } | { info?: undefined; error: unknown };
 
 /**
  * Walk a directory tree yielding regular files in S3 key order. Stowage's own temp files (names
@@ -38,7 +47,10 @@ export async function* walkFiles(
   }
   const sortName = (e: Dirent) => (e.isDirectory() ? `${e.name}/` : e.name);
   entries.sort((a, b) => compareKeys(sortName(a), sortName(b)));
-  for (const entry of entries) {
+  const ahead = new Map<number, Promise<StatOutcome>>();
+  let started = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
     if (signal?.aborted) return;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -48,10 +60,16 @@ export async function* walkFiles(
       else if (await containsFile(full)) yield { key: `${keyPrefix}${entry.name}/`, size: -1 };
       continue;
     }
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(full);
-    } catch (error) {
+    // This file's stat and those of the files after it, so up to STAT_AHEAD are in flight.
+    for (started = Math.max(started, i); started < Math.min(entries.length, i + STAT_AHEAD); started++) {
+      const later = entries[started]!;
+      if (!later.isDirectory()) ahead.set(started, statOutcome(join(dir, later.name)));
+    }
+    const outcome = await ahead.get(i)!;
+    ahead.delete(i);
+    const info = outcome.info;
+    if (!info) {
+      const error = outcome.error;
       // Deleted while listing, or a dangling or looping link: not a file. Anything else (out of
       // file descriptors, no permission) must fail the listing: a file silently left out of it
       // would be silently left out of an upload.
@@ -79,6 +97,13 @@ export async function* walkFiles(
  * way: it fails the walk, since it says nothing about that part of the tree.
  */
 export type UnreadableHandler = (key: string, error: unknown) => Promise<void>;
+
+function statOutcome(path: string): Promise<StatOutcome> {
+  return stat(path).then(
+    (info) => ({ info }),
+    (error: unknown) => ({ error }),
+  );
+}
 
 function isOutOfDescriptors(code: string | undefined): boolean {
   return code === 'EMFILE' || code === 'ENFILE';
