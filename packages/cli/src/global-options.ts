@@ -15,6 +15,8 @@ export interface GlobalOptions {
   // S3
   /** `--endpoint`: S3-compatible endpoint URL; default `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`. */
   endpoint?: string;
+  /** `--endpoint-url`: awscli's spelling of `--endpoint`, accepted so its users' commands work. */
+  endpointUrl?: string;
   /**
    * `--region`: S3 client region; default the catalog's (with `--catalog-credentials`), then
    * `AWS_DEFAULT_REGION` or the profile's.
@@ -88,6 +90,7 @@ export function addGlobalOptions(program: Command): Command {
       '--endpoint <url>',
       'S3-compatible endpoint (MinIO, Ceph, R2, local servers); default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL',
     ),
+    new Option('--endpoint-url <url>', "awscli's spelling of --endpoint").hideHelp(),
     new Option('--region <region>', 'S3 client region (default: AWS_DEFAULT_REGION, then the profile)'),
     new Option('--profile <name>', 'AWS profile, as boto3 Session(profile_name=...)'),
     new Option('--no-sign-request', 'anonymous S3 access for public data: no credentials looked up'),

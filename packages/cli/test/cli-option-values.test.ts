@@ -21,6 +21,7 @@ describe('an empty option value is a usage error, never "use the default"', () =
     { args: ['ls', 's3://bucket/x/', '--endpoint', ''], option: '--endpoint <url>' },
     { args: ['ls', 's3://bucket/x/', '--endpoint='], option: '--endpoint <url>' },
     { args: ['--endpoint', '', 'ls', 's3://bucket/x/'], option: '--endpoint <url>' },
+    { args: ['ls', 's3://bucket/x/', '--endpoint-url', ''], option: '--endpoint-url <url>' },
     { args: ['ls', 's3://bucket/x/', '--region', ''], option: '--region <region>' },
     { args: ['ls', 's3://bucket/x/', '--region', '  '], option: '--region <region>' },
     { args: ['ls', 's3://bucket/x/', '--profile', ''], option: '--profile <name>' },

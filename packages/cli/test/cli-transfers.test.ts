@@ -86,6 +86,12 @@ describe('stowage cp/ls/stat/cat against a local S3 server and HTTP server', () 
     const down = await cli(['cp', 's3://cli/one/up.bin', 'down.bin']);
     expect(down.code, down.stderr).toBe(0);
     expect((await readFile(join(world.work, 'down.bin'))).equals(data)).toBe(true);
+
+    // awscli's spelling of the endpoint flag reaches the same server.
+    const awsSpelling = s3Flags.map((flag) => (flag === '--endpoint' ? '--endpoint-url' : flag));
+    const ls2 = await runCli(['ls', 's3://cli/one/', ...awsSpelling], { env, cwd: world.work });
+    expect(ls2.code, ls2.stderr).toBe(0);
+    expect(ls2.stdout).toMatch(/\s300000 up\.bin\n/);
     expectNoSecret(up);
     expectNoSecret(down);
   });

@@ -34,9 +34,13 @@ export interface RunStorage {
   close(): Promise<void>;
 }
 
-/** The S3 endpoint of the run: `--endpoint`, else `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`. */
+/** The S3 endpoint of the run: `--endpoint` (or `--endpoint-url`), else `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`. */
 export function endpointOf(options: GlobalOptions, io: CliIo): string | undefined {
-  return options.endpoint ?? (io.env.AWS_ENDPOINT_URL_S3 || io.env.AWS_ENDPOINT_URL || undefined);
+  return (
+    options.endpoint ??
+    options.endpointUrl ??
+    (io.env.AWS_ENDPOINT_URL_S3 || io.env.AWS_ENDPOINT_URL || undefined)
+  );
 }
 
 /** Schemes served by core's own providers, which every run has. */
