@@ -34,8 +34,13 @@ let runCounter = 0;
 /** A fresh name per run, so no tool finds the previous run's copy and skips the work (rclone would). */
 const fresh = () => `r${process.pid}-${runCounter++}`;
 
+/** The server's ground, or undefined when it is not running. */
+function groundIfUp(env: BenchEnv, server: Server): S3Ground | undefined {
+  return server === 'moto' ? env.moto : server === 'capped' ? env.s3Capped : env.s3;
+}
+
 function groundOf(env: BenchEnv, server: Server): S3Ground {
-  const ground = server === 'moto' ? env.moto : server === 'capped' ? env.s3Capped : env.s3;
+  const ground = groundIfUp(env, server);
   if (!ground) throw new Error(`${server} is not running`);
   return ground;
 }
@@ -292,17 +297,10 @@ const out = (env: BenchEnv, name: string) => join(env.workDir, 'peers', 'out', n
 
 function transferCases(server: Server): BenchCase[] {
   const cases: BenchCase[] = [];
-  const serverUp = (env: BenchEnv) => {
-    try {
-      return groundOf(env, server) !== undefined;
-    } catch {
-      return false;
-    }
-  };
   for (const tool of TOOLS) {
     const needs = server === 'moto';
     const check = (c: BenchCase, upload: boolean) => async (env: BenchEnv) => {
-      if (!serverUp(env)) return `${server} is not running`;
+      if (!groundIfUp(env, server)) return `${server} is not running`;
       if (upload && tool === 'rclone' && server === 'moto')
         return "moto refuses rclone's multipart upload; rclone uploads are measured on s3rver";
       if (upload && tool === 'stowage-ignore-checksum')

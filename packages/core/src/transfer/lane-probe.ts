@@ -142,8 +142,9 @@ export class LaneProbe {
       return 'hold';
     }
     const before = this.before;
-    const needed = Math.max(LANE_GAIN, 1 + (MARGINAL_SHARE * this.added) / (this.lanes - this.added));
-    if (before !== undefined && rate < before * needed) {
+    // The throughput the last step's lanes reach when each adds `share` of an average older lane.
+    const withShare = (share: number) => before! * (1 + (share * this.added) / (this.lanes - this.added));
+    if (before !== undefined && rate < Math.max(before * LANE_GAIN, withShare(MARGINAL_SHARE))) {
       // A lane that did not pay is not worth its connection (nor its share of the server).
       this.done = true;
       return 'retire';
@@ -153,8 +154,7 @@ export class LaneProbe {
       this.done = true;
       return 'hold';
     }
-    const linear =
-      before !== undefined && rate >= before * (1 + (LINEAR_SHARE * this.added) / (this.lanes - this.added));
+    const linear = before !== undefined && rate >= withShare(LINEAR_SHARE);
     this.before = rate;
     // The lanes double while each doubling pays (1, 2, 4, 8): a capped link reaches its width in
     // three windows instead of seven; the first step is a single lane, which is all a local
