@@ -45,8 +45,8 @@ export async function* walkFiles(
       return void (await onUnreadable(keyPrefix, error));
     throw error;
   }
-  const sortName = (e: Dirent) => (e.isDirectory() ? `${e.name}/` : e.name);
-  entries.sort((a, b) => compareKeys(sortName(a), sortName(b)));
+  const sortNames = new Map(entries.map((e) => [e, e.isDirectory() ? `${e.name}/` : e.name]));
+  entries.sort((a, b) => compareKeys(sortNames.get(a)!, sortNames.get(b)!));
   const ahead = new Map<number, Promise<StatOutcome>>();
   let started = 0;
   for (let i = 0; i < entries.length; i++) {
