@@ -13,7 +13,7 @@ import { rawS3Client } from '../raw-s3-client.js';
 // endpoint and keys of the server, through its own flags, variables or a config file in a temp dir.
 
 const here = dirname(fileURLToPath(import.meta.url));
-const STOWAGE = join(here, '..', '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+const STOWAGE = join(here, '..', '..', '..', 'packages', 'cli', 'bundle', 'bin.js');
 const SDK_PEER = join(here, '..', 'peers', 'sdk-peer.js');
 // Debian's packages, by absolute path: a pyenv shim for awscli 1 comes first on PATH here.
 const AWS = '/usr/bin/aws';

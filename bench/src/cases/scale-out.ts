@@ -8,7 +8,7 @@ import type { BenchCase, BenchEnv } from '../bench-case.js';
 // 2-core VM, shared with the server, the rows show the cost of splitting (N start-ups, N pools),
 // not the speed-up N machines give. The measured CPU and RSS are the parent's; the workers' own are
 // not counted.
-const CLI = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../packages/cli/bundle/bin.js', import.meta.url));
 
 const treeBytes = (env: BenchEnv) => env.files['tree-1000x1MiB']!.bytes;
 

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, tempWorld } from './support/cli-harness.js';
+import { cleanEnv, PACKAGE_DIR, runCli, tempWorld } from './support/cli-harness.js';
 
 // What the built binary loads before it does anything: the AWS SDK, got, the adapters, the catalog
 // client, the progress bars and tsyringe cost most of a start-up, so `--version` and `--help` must
@@ -52,7 +52,25 @@ async function loadsOf(name: string, args: string[], extraEnv: Record<string, st
   });
   const result = await runCli(args, { env, cwd: world.work });
   const loaded = (await readFile(record, 'utf8')).split('\n').filter(Boolean);
-  return { result, loaded };
+  return { result, loaded: await unbundled(loaded) };
+}
+
+/**
+ * The binary is a bundle: a loaded chunk stands for the sources esbuild put in it (the build's
+ * `bundle/inputs.json`), so what a command loads is still told by package.
+ */
+async function unbundled(loaded: string[]): Promise<string[]> {
+  const bundleDir = join(PACKAGE_DIR, 'bundle');
+  const inputs = JSON.parse(await readFile(join(bundleDir, 'inputs.json'), 'utf8')) as Record<
+    string,
+    string[]
+  >;
+  return loaded.flatMap((url) => {
+    const path = url.startsWith('file:') ? fileURLToPath(url) : url;
+    const chunk = relative(bundleDir, path);
+    const sources = inputs[chunk];
+    return sources ? [path, ...sources.map((source) => resolve(PACKAGE_DIR, source))] : [path];
+  });
 }
 
 const HEAVY: Array<[string, RegExp]> = [

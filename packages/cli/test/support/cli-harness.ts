@@ -7,11 +7,16 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 export const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = join(PACKAGE_DIR, 'dist/bin.js');
+/** The bundled binary, what `stowage` runs (package.json `bin`). */
+export const BIN = join(PACKAGE_DIR, 'bundle/bin.js');
 
-/** Build the CLI (and the packages it references) so the tests run the real binary. */
+/** Build the CLI (and the packages it references) and bundle it, so the tests run the real binary. */
 export async function buildCli(): Promise<void> {
   await execFileAsync(process.execPath, [join(PACKAGE_DIR, 'node_modules/typescript/bin/tsc'), '-b'], {
+    cwd: PACKAGE_DIR,
+    timeout: 120_000,
+  });
+  await execFileAsync(process.execPath, [join(PACKAGE_DIR, 'scripts/bundle.mjs')], {
     cwd: PACKAGE_DIR,
     timeout: 120_000,
   });

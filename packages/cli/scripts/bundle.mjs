@@ -1,0 +1,54 @@
+// Bundles the compiled CLI (dist/) into bundle/, what the `stowage` binary runs.
+//
+// Why: Node 20 resolves, reads, compiles and links every ES module one by one. The CLI's start-up
+// graph holds ~160 of them (and an S3 command adds the AWS SDK's hundreds): `ls` of a
+// 1,000-file directory took 0.36 s unbundled and 0.27 s bundled, `stat s3://…` 0.48 s and 0.31 s.
+// Splitting keeps what start-up must not load (the adapters, the AWS SDK, got, the catalog
+// client) in chunks that load only when a command reaches their dynamic import.
+//
+// Left outside, resolved from this package at run time: the CommonJS modules loaded lazily with
+// createRequire (tsyringe and reflect-metadata by core's container, cli-progress by the progress
+// bars), which is why they are this package's dependencies too.
+import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = join(here, '..');
+const outdir = join(packageDir, 'bundle');
+const coreDist = dirname(createRequire(import.meta.url).resolve('@stowage/core'));
+
+const result = await build({
+  entryPoints: {
+    bin: join(packageDir, 'dist', 'bin.js'),
+    // core's HashingThread starts its worker from `./hashing-worker.js` beside its own module.
+    'hashing-worker': join(coreDist, 'integrity', 'hashing-worker.js'),
+  },
+  absWorkingDir: packageDir,
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  mainFields: ['module', 'main'],
+  // Bundled CommonJS modules that require Node's built-ins need a real `require` in an ES module.
+  banner: {
+    js: "import { createRequire as __stowageRequire } from 'node:module';\nconst require = __stowageRequire(import.meta.url);",
+  },
+  // Class names show in errors and logs; merging modules must not rename them.
+  keepNames: true,
+  metafile: true,
+  logLevel: 'warning',
+});
+
+// Which sources each output holds, for the start-up test (what a command loads, by package).
+const inputs = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([file, output]) => [
+    relative(outdir, join(packageDir, file)),
+    Object.keys(output.inputs),
+  ]),
+);
+await writeFile(join(outdir, 'inputs.json'), `${JSON.stringify(inputs)}\n`);
