@@ -9,7 +9,7 @@
 // Left outside, resolved from this package at run time: the CommonJS modules loaded lazily with
 // createRequire (tsyringe and reflect-metadata by core's container, cli-progress by the progress
 // bars), which is why they are this package's dependencies too.
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ const packageDir = join(here, '..');
 const outdir = join(packageDir, 'bundle');
 const coreDist = dirname(createRequire(import.meta.url).resolve('@stowage/core'));
 
+// Chunk names carry content hashes: without this, every build would leave the last one's behind.
+await rm(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: {
     bin: join(packageDir, 'dist', 'bin.js'),
@@ -40,6 +42,9 @@ const result = await build({
   },
   // Class names show in errors and logs; merging modules must not rename them.
   keepNames: true,
+  // Linked to the TypeScript sources through tsc's maps; read only under --debug (see bin.ts).
+  sourcemap: 'linked',
+  sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
 });
