@@ -1,14 +1,15 @@
-// Bundles the compiled CLI (dist/) into bundle/, what the `stowage` binary runs.
+// Bundles the compiled CLI (dist/) into bundle/, what the `stowage` binary runs. `build` runs it
+// after tsc, and `prepack` again, so a package never ships chunks left by an earlier build.
 //
 // Why: Node 20 resolves, reads, compiles and links every ES module one by one. The CLI's start-up
 // graph holds ~160 of them (and an S3 command adds the AWS SDK's hundreds): `ls` of a
-// 1,000-file directory took 0.36 s unbundled and 0.27 s bundled, `stat s3://…` 0.48 s and 0.31 s.
+// 1,000-file directory took 0.33 s unbundled and 0.25 s bundled, `stat s3://…` 0.48 s and 0.31 s.
 // Splitting keeps what start-up must not load (the adapters, the AWS SDK, got, the catalog
 // client) in chunks that load only when a command reaches their dynamic import.
 //
-// Left outside, resolved from this package at run time: the CommonJS modules loaded lazily with
-// createRequire (tsyringe and reflect-metadata by core's container, cli-progress by the progress
-// bars), which is why they are this package's dependencies too.
+// Everything is bundled, CommonJS included, except what is loaded lazily with createRequire:
+// tsyringe and reflect-metadata (core's container) and cli-progress (the progress bars) resolve
+// from this package at run time, which is why they are its dependencies too.
 import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -56,4 +57,15 @@ const inputs = Object.fromEntries(
     Object.keys(output.inputs),
   ]),
 );
+// HashingThread finds its worker beside its own module: a layout that separated them would fail
+// only downloads of 64 MiB and more, at run time.
+const starter = Object.keys(inputs).find((file) =>
+  inputs[file].some((source) => source.endsWith('integrity/hashing-thread.js')),
+);
+if (
+  !starter ||
+  dirname(starter) !== dirname(Object.keys(inputs).find((f) => f.endsWith('hashing-worker.js')) ?? '')
+) {
+  throw new Error(`bundle: hashing-worker.js is not beside ${starter ?? 'the hashing thread'}`);
+}
 await writeFile(join(outdir, 'inputs.json'), `${JSON.stringify(inputs)}\n`);

@@ -18,7 +18,7 @@ import { addGlobalOptions } from './global-options.js';
 import { refuseEmptyValues } from './option-parsers.js';
 import { escapeControls, jsonLine } from './output/terminal-text.js';
 
-/** The package version, read once from package.json (works from src/ and dist/). */
+/** The package version, read once from package.json (one level up from src/, dist/ and bundle/ alike). */
 export function cliVersion(): string {
   try {
     return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;

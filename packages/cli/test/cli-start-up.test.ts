@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, PACKAGE_DIR, runCli, tempWorld } from './support/cli-harness.js';
@@ -67,9 +67,12 @@ async function unbundled(loaded: string[]): Promise<string[]> {
   >;
   return loaded.flatMap((url) => {
     const path = url.startsWith('file:') ? fileURLToPath(url) : url;
+    if (!path.startsWith(`${bundleDir}${sep}`)) return [path];
     const chunk = relative(bundleDir, path);
     const sources = inputs[chunk];
-    return sources ? [path, ...sources.map((source) => resolve(PACKAGE_DIR, source))] : [path];
+    // A chunk the build did not record would count as loading nothing.
+    if (!sources) throw new Error(`${chunk} was loaded but is not in bundle/inputs.json`);
+    return [path, ...sources.map((source) => resolve(PACKAGE_DIR, source))];
   });
 }
 
