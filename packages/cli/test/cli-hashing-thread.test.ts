@@ -52,7 +52,10 @@ describe('the bundled binary verifies a download on the hashing thread', () => {
     });
     expect(down.code, down.stderr).toBe(0);
     const completed = jsonLines(down.stdout).find((line) => line.type === 'completed');
-    expect(completed).toMatchObject({ bytes: 72 * MiB, verified: expect.arrayContaining(['size', 'md5Hex']) });
+    expect(completed).toMatchObject({
+      bytes: 72 * MiB,
+      verified: expect.arrayContaining(['size', 'md5Hex']),
+    });
     expect((await readFile(join(world.work, 'back.bin'))).equals(data)).toBe(true);
   }, 120_000);
 });
