@@ -2,18 +2,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AbortedError,
   ChecksumMismatchError,
   createStorage,
+  decorateProvider,
   FsProvider,
   MemoryProvider,
   PreconditionFailedError,
   readAll,
   type Storage,
   type TransferEvent,
+  TransientError,
 } from '../src/index.js';
 import { faulty } from './support/faulty-provider.js';
 
@@ -192,6 +195,87 @@ describe('copy between providers', () => {
     await expect(transfer).rejects.toBeInstanceOf(AbortedError);
     expect(target.openUploads()).toEqual([]);
     await expect(target.stat({ scheme: 'mem', bucket: 'b', key: 'up.bin' })).rejects.toThrow();
+  });
+
+  it('a part upload that breaks off and is retried leaves no read of the source open', async () => {
+    const data = randomBytes(12 * MiB);
+    await storage.write(join(dir, 'up.bin'), data);
+    // Every stream the engine got from the source must end up destroyed, including the one of the
+    // attempt that broke off: the copy goes on, so no cancel closes it, and a file read left to
+    // garbage collection holds its descriptor until then (Node's DEP0137 warning).
+    const reads: Readable[] = [];
+    const fs = new FsProvider();
+    const source = decorateProvider(fs, {
+      read: async (uri, options) => {
+        const stream = await fs.read(uri, options);
+        reads.push(stream);
+        return stream;
+      },
+    });
+    const target = new MemoryProvider();
+    let broken = false;
+    const flaky = decorateProvider(target, {
+      // Part 2's first request reads a little of its body, then its connection "resets".
+      uploadPart: async (handle, number, body, options) => {
+        if (number === 2 && !broken) {
+          broken = true;
+          for await (const _chunk of body as Readable) break;
+          throw new TransientError('connection reset by the test');
+        }
+        return target.uploadPart(handle, number, body, options);
+      },
+    });
+    const s = createStorage({ providers: [source, flaky] });
+    const result = await s.copy(join(dir, 'up.bin'), 'mem://b/up.bin', {
+      partSize: 5 * MiB,
+      multipartThreshold: 5 * MiB,
+      retry: { baseDelayMs: 1 },
+      stateDir: join(dir, 'state'),
+    });
+    expect(result.strategy).toBe('multipart-upload');
+    expect(broken).toBe(true);
+    expect(sha256(await readAll(await s.read('mem://b/up.bin')))).toBe(sha256(data));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reads.map((stream) => stream.destroyed)).toEqual(reads.map(() => true));
+  });
+
+  it('a streamed copy whose write breaks off and is redone leaves no read of the source open', async () => {
+    const data = randomBytes(12 * MiB);
+    await storage.write(join(dir, 'up.bin'), data);
+    const reads: Readable[] = [];
+    const fs = new FsProvider();
+    const source = decorateProvider(fs, {
+      read: async (uri, options) => {
+        const stream = await fs.read(uri, options);
+        reads.push(stream);
+        return stream;
+      },
+    });
+    const target = new MemoryProvider();
+    let broken = false;
+    const flaky = decorateProvider(target, {
+      // The first write pipes its body into a "request" that resets after a chunk, as an HTTP
+      // client does: the request stream is destroyed, the body is only unpiped.
+      write: async (uri, body, options) => {
+        if (!broken) {
+          broken = true;
+          const request = (body as Readable).pipe(new PassThrough());
+          for await (const _chunk of request) break;
+          throw new TransientError('connection reset by the test');
+        }
+        return target.write(uri, body, options);
+      },
+    });
+    const s = createStorage({ providers: [source, flaky] });
+    const result = await s.copy(join(dir, 'up.bin'), 'mem://b/up.bin', {
+      multipartThreshold: 1024 * MiB,
+      retry: { baseDelayMs: 1 },
+    });
+    expect(result.strategy).toBe('stream');
+    expect(broken).toBe(true);
+    expect(sha256(await readAll(await s.read('mem://b/up.bin')))).toBe(sha256(data));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reads.map((stream) => stream.destroyed)).toEqual(reads.map(() => true));
   });
 
   it('uploads in parts to a multipart-capable destination, byte-identical', async () => {

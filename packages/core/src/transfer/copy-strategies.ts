@@ -223,10 +223,11 @@ async function streamCopy(
     'stream-copy',
     async () => {
       let counted = 0;
+      let body: Readable | undefined;
       try {
         // The source continues after a dropped body (pinned); a retry here redoes the write.
         const pin = readPinFor(sp, stat);
-        const body = Readable.from(
+        body = Readable.from(
           resumingRead(sp, source, {
             signal,
             notify,
@@ -271,6 +272,10 @@ async function streamCopy(
       } catch (error) {
         meter.add(-counted);
         throw error;
+      } finally {
+        // A write that broke off may only have unpiped its body; when the copy is redone, no
+        // cancel ends that read, and the source would stay open until garbage collection.
+        body?.destroy();
       }
     },
     {

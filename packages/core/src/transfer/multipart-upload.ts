@@ -197,6 +197,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
         'upload-part',
         async () => {
           let counted = 0;
+          let body: Readable | undefined;
           const counter = new Transform({
             transform(chunk: Buffer, _e, cb) {
               counted += chunk.length;
@@ -207,7 +208,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
           try {
             // The source continues after a dropped body (pinned); a retry here re-sends the part.
             const pin = readPinFor(sp, sourceStat);
-            const body = Readable.from(
+            body = Readable.from(
               resumingRead(sp, source, {
                 range: { start: part.start, end: part.end },
                 signal: partSignal,
@@ -234,6 +235,10 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<{
             // A part is sent whole or not at all: what this attempt sent is sent again.
             meter.add(-counted);
             throw error;
+          } finally {
+            // A request that broke off stopped reading its body, and when the copy goes on no
+            // cancel ends that read: the source file would stay open until garbage collection.
+            body?.destroy();
           }
         },
         { ...input.retry, signal: partSignal, uri: destination, onRetry: input.onRetry },
