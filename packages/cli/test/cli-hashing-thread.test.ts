@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type S3ServerHandle, startS3Server } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, jsonLines, payload, runCli, tempWorld } from './support/cli-harness.js';
+import { cleanEnv, jsonLines, payload, runCli, s3rverFlags, tempWorld } from './support/cli-harness.js';
 
 // A download of 64 MiB or more is hashed on a worker thread, whose module the binary (a bundle)
 // must ship beside the code that starts it (scripts/bundle.mjs). Smaller files never start the
@@ -26,15 +26,7 @@ describe('the bundled binary verifies a download on the hashing thread', () => {
       AWS_ACCESS_KEY_ID: s3.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
     });
-    const flags = [
-      '--endpoint',
-      s3.endpoint,
-      '--region',
-      'us-east-1',
-      '--checksum-algorithm',
-      'off',
-      '--no-multipart-hooks',
-    ];
+    const flags = s3rverFlags(s3.endpoint);
     const data = payload(72 * MiB, 11);
     await writeFile(join(world.work, 'big.bin'), data);
     // One PUT, so the object's ETag is its MD5 (a multipart ETag is not).

@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type FaultProxy, type S3ServerHandle, startFaultProxy, startS3Server } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, payload, runCli, tempWorld } from './support/cli-harness.js';
+import { cleanEnv, payload, runCli, s3rverFlags, tempWorld } from './support/cli-harness.js';
 
 // `--ignore-checksum` (rclone's name) trades the check against the source's digest for CPU. A byte
 // flipped on the wire (framing intact, so only a digest can tell) proves which way each run went:
@@ -27,19 +27,7 @@ afterAll(async () => {
 });
 
 const cli = (args: string[]) =>
-  runCli(
-    [
-      ...args,
-      '--endpoint',
-      proxy.endpoint,
-      '--region',
-      'us-east-1',
-      '--checksum-algorithm',
-      'off',
-      '--no-multipart-hooks',
-    ],
-    { env: cleanEnv(world.home), cwd: world.work },
-  );
+  runCli([...args, ...s3rverFlags(proxy.endpoint)], { env: cleanEnv(world.home), cwd: world.work });
 
 describe('stowage cp --ignore-checksum', () => {
   const data = payload(3 * MiB, 11);

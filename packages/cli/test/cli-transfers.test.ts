@@ -11,6 +11,7 @@ import {
   jsonLines,
   payload,
   runCli,
+  s3rverFlags,
   tempWorld,
 } from './support/cli-harness.js';
 
@@ -32,15 +33,7 @@ beforeAll(async () => {
     credentials: `[default]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${SECRET}\n`,
   });
   env = cleanEnv(world.home);
-  s3Flags = [
-    '--endpoint',
-    s3.endpoint,
-    '--region',
-    'us-east-1',
-    '--checksum-algorithm',
-    'off',
-    '--no-multipart-hooks',
-  ];
+  s3Flags = s3rverFlags(s3.endpoint);
 }, 120_000);
 afterAll(async () => {
   await Promise.all([s3?.close(), http?.close()]);

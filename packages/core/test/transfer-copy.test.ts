@@ -8,11 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AbortedError,
   ChecksumMismatchError,
+  type CopyOptions,
   createStorage,
   decorateProvider,
   FsProvider,
   MemoryProvider,
   PreconditionFailedError,
+  type Provider,
   readAll,
   type Storage,
   type TransferEvent,
@@ -198,84 +200,52 @@ describe('copy between providers', () => {
   });
 
   it('a part upload that breaks off and is retried leaves no read of the source open', async () => {
-    const data = randomBytes(12 * MiB);
-    await storage.write(join(dir, 'up.bin'), data);
     // Every stream the engine got from the source must end up destroyed, including the one of the
     // attempt that broke off: the copy goes on, so no cancel closes it, and a file read left to
     // garbage collection holds its descriptor until then (Node's DEP0137 warning).
-    const reads: Readable[] = [];
-    const fs = new FsProvider();
-    const source = decorateProvider(fs, {
-      read: async (uri, options) => {
-        const stream = await fs.read(uri, options);
-        reads.push(stream);
-        return stream;
-      },
-    });
     const target = new MemoryProvider();
-    let broken = false;
-    const flaky = decorateProvider(target, {
-      // Part 2's first request reads a little of its body, then its connection "resets".
-      uploadPart: async (handle, number, body, options) => {
-        if (number === 2 && !broken) {
-          broken = true;
-          for await (const _chunk of body as Readable) break;
-          throw new TransientError('connection reset by the test');
-        }
-        return target.uploadPart(handle, number, body, options);
-      },
-    });
-    const s = createStorage({ providers: [source, flaky] });
-    const result = await s.copy(join(dir, 'up.bin'), 'mem://b/up.bin', {
-      partSize: 5 * MiB,
-      multipartThreshold: 5 * MiB,
-      retry: { baseDelayMs: 1 },
-      stateDir: join(dir, 'state'),
-    });
-    expect(result.strategy).toBe('multipart-upload');
-    expect(broken).toBe(true);
-    expect(sha256(await readAll(await s.read('mem://b/up.bin')))).toBe(sha256(data));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(reads.map((stream) => stream.destroyed)).toEqual(reads.map(() => true));
+    const run = await copyThroughOneBreak(
+      target,
+      (breakOnce) => ({
+        // Part 2's first request reads a little of its body, then its connection "resets".
+        uploadPart: async (handle, number, body, options) => {
+          if (number === 2 && breakOnce()) {
+            for await (const _chunk of body as Readable) break;
+            throw new TransientError('connection reset by the test');
+          }
+          return target.uploadPart(handle, number, body, options);
+        },
+      }),
+      { partSize: 5 * MiB, multipartThreshold: 5 * MiB, stateDir: join(dir, 'state') },
+    );
+    expect(run.strategy).toBe('multipart-upload');
+    expect(run.broken).toBe(true);
+    expect(run.copied).toBe(run.sent);
+    expect(run.destroyed).toEqual(run.destroyed.map(() => true));
   });
 
   it('a streamed copy whose write breaks off and is redone leaves no read of the source open', async () => {
-    const data = randomBytes(12 * MiB);
-    await storage.write(join(dir, 'up.bin'), data);
-    const reads: Readable[] = [];
-    const fs = new FsProvider();
-    const source = decorateProvider(fs, {
-      read: async (uri, options) => {
-        const stream = await fs.read(uri, options);
-        reads.push(stream);
-        return stream;
-      },
-    });
     const target = new MemoryProvider();
-    let broken = false;
-    const flaky = decorateProvider(target, {
-      // The first write pipes its body into a "request" that resets after a chunk, as an HTTP
-      // client does: the request stream is destroyed, the body is only unpiped.
-      write: async (uri, body, options) => {
-        if (!broken) {
-          broken = true;
-          const request = (body as Readable).pipe(new PassThrough());
-          for await (const _chunk of request) break;
-          throw new TransientError('connection reset by the test');
-        }
-        return target.write(uri, body, options);
-      },
-    });
-    const s = createStorage({ providers: [source, flaky] });
-    const result = await s.copy(join(dir, 'up.bin'), 'mem://b/up.bin', {
-      multipartThreshold: 1024 * MiB,
-      retry: { baseDelayMs: 1 },
-    });
-    expect(result.strategy).toBe('stream');
-    expect(broken).toBe(true);
-    expect(sha256(await readAll(await s.read('mem://b/up.bin')))).toBe(sha256(data));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(reads.map((stream) => stream.destroyed)).toEqual(reads.map(() => true));
+    const run = await copyThroughOneBreak(
+      target,
+      (breakOnce) => ({
+        // The first write pipes its body into a "request" that resets after a chunk, as an HTTP
+        // client does: the request stream is destroyed, the body is only unpiped.
+        write: async (uri, body, options) => {
+          if (breakOnce()) {
+            const request = (body as Readable).pipe(new PassThrough());
+            for await (const _chunk of request) break;
+            throw new TransientError('connection reset by the test');
+          }
+          return target.write(uri, body, options);
+        },
+      }),
+      { multipartThreshold: 1024 * MiB },
+    );
+    expect(run.strategy).toBe('stream');
+    expect(run.broken).toBe(true);
+    expect(run.copied).toBe(run.sent);
+    expect(run.destroyed).toEqual(run.destroyed.map(() => true));
   });
 
   it('uploads in parts to a multipart-capable destination, byte-identical', async () => {
@@ -357,3 +327,46 @@ describe('copy between providers', () => {
     expect(seen.filter((e) => e.type === 'completed')).toHaveLength(2);
   });
 });
+
+/**
+ * Copy a 12 MiB file to `target` decorated by `overrides` (which break one request, once, through
+ * `breakOnce`), recording every stream the engine gets from the source: whether each is destroyed
+ * 50 ms after the copy, and the SHA-256 of what was sent and of what arrived.
+ */
+async function copyThroughOneBreak(
+  target: MemoryProvider,
+  overrides: (breakOnce: () => boolean) => Partial<Provider>,
+  options: CopyOptions,
+) {
+  const data = randomBytes(12 * MiB);
+  await storage.write(join(dir, 'up.bin'), data);
+  const reads: Readable[] = [];
+  const fs = new FsProvider();
+  const source = decorateProvider(fs, {
+    read: async (uri, readOptions) => {
+      const stream = await fs.read(uri, readOptions);
+      reads.push(stream);
+      return stream;
+    },
+  });
+  let broken = false;
+  const breakOnce = () => {
+    if (broken) return false;
+    broken = true;
+    return true;
+  };
+  const s = createStorage({ providers: [source, decorateProvider(target, overrides(breakOnce))] });
+  const result = await s.copy(join(dir, 'up.bin'), 'mem://b/up.bin', {
+    ...options,
+    retry: { baseDelayMs: 1 },
+  });
+  const copied = sha256(await readAll(await s.read('mem://b/up.bin')));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return {
+    strategy: result.strategy,
+    broken,
+    sent: sha256(data),
+    copied,
+    destroyed: reads.map((stream) => stream.destroyed),
+  };
+}

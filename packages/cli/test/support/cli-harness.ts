@@ -22,6 +22,22 @@ export async function buildCli(): Promise<void> {
   });
 }
 
+/**
+ * The flags that point the CLI at a local s3rver (or a proxy before it): its endpoint, a region,
+ * and off what s3rver lacks (flexible checksums, the multipart listing hooks).
+ */
+export function s3rverFlags(endpoint: string): string[] {
+  return [
+    '--endpoint',
+    endpoint,
+    '--region',
+    'us-east-1',
+    '--checksum-algorithm',
+    'off',
+    '--no-multipart-hooks',
+  ];
+}
+
 /** An environment with no inherited AWS_* variable, HOME pointed at a temp dir, and `extra` on top. */
 export function cleanEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
