@@ -59,13 +59,11 @@ const inputs = Object.fromEntries(
 );
 // HashingThread finds its worker beside its own module: a layout that separated them would fail
 // only downloads of 64 MiB and more, at run time.
-const starter = Object.keys(inputs).find((file) =>
+const outputs = Object.keys(inputs);
+const starter = outputs.find((file) =>
   inputs[file].some((source) => source.endsWith('integrity/hashing-thread.js')),
 );
-if (
-  !starter ||
-  dirname(starter) !== dirname(Object.keys(inputs).find((f) => f.endsWith('hashing-worker.js')) ?? '')
-) {
+if (!starter || !outputs.includes(join(dirname(starter), 'hashing-worker.js'))) {
   throw new Error(`bundle: hashing-worker.js is not beside ${starter ?? 'the hashing thread'}`);
 }
 await writeFile(join(outdir, 'inputs.json'), `${JSON.stringify(inputs)}\n`);
